@@ -1,0 +1,107 @@
+"""Root conftest: the envgate option group, shared session fixtures, and the real-AWS guard."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from envgate import localaws
+from envgate.errors import EnvgateError
+
+REPO = Path(__file__).resolve().parent
+
+
+def _known_envs() -> list[str]:
+    return sorted(p.stem for p in (REPO / "environments").glob("*.tfvars"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("envgate", "envgate gates")
+    group.addoption("--env", action="append", default=[], metavar="NAME",
+                    help="environment(s) to gate (repeatable or comma-separated); default: all with a tfvars file")
+    group.addoption("--endpoint", default=os.environ.get("ENVGATE_ENDPOINT", ""), metavar="URL",
+                    help="AWS-compatible endpoint on loopback (an already running moto); default: start moto")
+    group.addoption("--real-aws", action="store_true", default=os.environ.get("ENVGATE_REAL_AWS") == "1",
+                    help="probe real AWS with the ambient credentials (no endpoint, nothing is deployed)")
+    group.addoption("--region", default=os.environ.get("AWS_REGION", localaws.DEFAULT_REGION),
+                    help=f"AWS region (default {localaws.DEFAULT_REGION}: moto serves DSQL there)")
+    group.addoption("--plan-file", action="append", default=[], metavar="ENV=PATH",
+                    help="check a plan JSON made elsewhere (`tofu show -json`) instead of planning")
+    group.addoption("--report-dir", default="", metavar="DIR",
+                    help="write findings as SARIF and Markdown into DIR")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    envs = [e for raw in config.getoption("--env") for e in raw.split(",") if e]
+    known = _known_envs()
+    unknown = [e for e in envs if e not in known]
+    if unknown:
+        raise pytest.UsageError(f"--env: unknown environment {', '.join(unknown)} (known: {', '.join(known)})")
+    config.envgate_envs = envs or known
+    endpoint = config.getoption("--endpoint")
+    if endpoint and config.getoption("--real-aws"):
+        raise pytest.UsageError("--endpoint and --real-aws exclude each other")
+    if endpoint and not localaws.is_loopback(endpoint):
+        raise pytest.UsageError(f"--endpoint must be a loopback URL (the local AWS), got {endpoint}; use --real-aws for AWS")
+    plan_files = {}
+    for item in config.getoption("--plan-file"):
+        env, sep, path = item.partition("=")
+        if not sep or env not in known:
+            raise pytest.UsageError(f"--plan-file: expected ENV=PATH with ENV one of {', '.join(known)}, got {item!r}")
+        if not Path(path).is_file():
+            raise pytest.UsageError(f"--plan-file: {path}: no such file")
+        plan_files[env] = Path(path)
+    config.envgate_plan_files = plan_files
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def envs(pytestconfig) -> list[str]:
+    return pytestconfig.envgate_envs
+
+
+@pytest.fixture(scope="session")
+def toolchain():
+    """tofu + the hashicorp/aws mirror (built or found by scripts/bootstrap; cached)."""
+    from envgate import toolchain as tc
+
+    try:
+        return tc.ensure()
+    except EnvgateError as exc:
+        pytest.fail(f"toolchain: {exc} (run scripts/bootstrap)", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def aws_target(pytestconfig, tmp_path_factory):
+    """The AWS the live and apply tests talk to: moto on loopback unless --endpoint/--real-aws."""
+    from envgate.stack import Target
+
+    region = pytestconfig.getoption("--region")
+    if pytestconfig.getoption("--real-aws"):
+        yield Target(endpoint=None, region=region)
+        return
+    endpoint = pytestconfig.getoption("--endpoint")
+    if endpoint:
+        yield Target(endpoint=endpoint, region=region)
+        return
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with localaws.MotoServer(log=log) as server:
+        yield Target(endpoint=server.endpoint, region=region)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(pytestconfig):
+    """Prowler-style guard: unless --real-aws, any boto3 request to a non-loopback host fails."""
+    if pytestconfig.getoption("--real-aws"):
+        yield
+        return
+    from envgate.guard import loopback_only
+
+    with loopback_only():
+        yield

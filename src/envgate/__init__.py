@@ -1,0 +1,1 @@
+"""envgate: one environment contract, enforced at the static, plan and live gates."""

@@ -1,0 +1,100 @@
+"""The one shape both value tiers normalize into, so the plan and live gates share their check functions.
+
+`values` uses Terraform attribute names exactly as a plan JSON `values` object does (nested blocks are
+lists: `throttle_settings[0].burst_limit`). Attribute paths in `unknown` / `sensitive` use the same
+spelling; a path covers everything below it (`policy` unknown makes `policy.Statement` unknown too).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonpath_ng import parse as jsonpath_parse
+from jsonpath_ng.exceptions import JsonPathParserError
+
+from envgate.errors import EnvgateError
+from envgate.findings import MISSING
+
+_INDEX = re.compile(r"\[\d+\]$")
+
+
+@dataclass(frozen=True)
+class Resource:
+    type: str
+    address: str
+    env: str
+    values: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    unknown: frozenset[str] = frozenset()
+    sensitive: frozenset[str] = frozenset()
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def base_address(self) -> str:
+        """The address without a count/for_each index: what the HCL source and waivers name."""
+        return _INDEX.sub("", self.address)
+
+    def get(self, path: str) -> Any:
+        """The value at an attribute path, or MISSING."""
+        matches = _compiled(path).find(self.values)
+        return matches[0].value if matches else MISSING
+
+    def is_unknown(self, path: str) -> bool:
+        return _covered(path, self.unknown)
+
+    def is_sensitive(self, path: str) -> bool:
+        return _covered(path, self.sensitive)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], env: str | None = None) -> Resource:
+        try:
+            return cls(type=data["type"], address=data["address"], env=env or data["env"],
+                       values=data.get("values", {}), unknown=frozenset(data.get("unknown", ())),
+                       sensitive=frozenset(data.get("sensitive", ())), file=data.get("file"),
+                       line=data.get("line"))
+        except KeyError as exc:
+            raise EnvgateError(f"resource {data.get('address', '?')}: missing field {exc.args[0]}") from None
+
+
+def load_resources(path: Path, env: str | None = None) -> list[Resource]:
+    """Read a JSON list of normalized resources (fixtures, or a normalizer's dump)."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise EnvgateError(f"{path}: cannot read resources: {exc}") from None
+    if not isinstance(data, list):
+        raise EnvgateError(f"{path}: expected a JSON list of resources")
+    return [Resource.from_dict(item, env) for item in data]
+
+
+def leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every scalar below `value` with its attribute path (`environment[0].variables.QUEUE`)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from leaves(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+@lru_cache(maxsize=1024)
+def _compiled(path: str):
+    # Quote each key so tag names such as `aws:cloudformation:stack-name` stay one field.
+    parts = re.findall(r"\[\d+\]|[^.\[\]]+", path)
+    quoted = ".".join(p if p.startswith("[") else json.dumps(p) for p in parts)
+    try:
+        return jsonpath_parse(quoted)
+    except JsonPathParserError as exc:
+        raise EnvgateError(f"bad attribute path {path!r}: {exc}") from None
+
+
+def _covered(path: str, roots: frozenset[str]) -> bool:
+    return any(path == r or path.startswith((r + ".", r + "[")) for r in roots)
