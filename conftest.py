@@ -54,6 +54,21 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--plan-file: {path}: no such file")
         plan_files[env] = Path(path)
     config.envgate_plan_files = plan_files
+    _share_one_moto(config)
+
+
+def _share_one_moto(config: pytest.Config) -> None:
+    """Under xdist every worker must see the same AWS (isolation checks span environments):
+    the controller starts one moto and hands its endpoint to the workers through the options."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if config.getoption("--endpoint") or config.getoption("--real-aws"):
+        return
+    log = Path(config.rootpath) / "reports" / "moto.log"
+    log.parent.mkdir(exist_ok=True)
+    server = localaws.MotoServer(log=log).start()
+    config.add_cleanup(server.stop)
+    config.option.endpoint = server.endpoint
 
 
 @pytest.fixture(scope="session")

@@ -81,13 +81,14 @@ def go_version() -> str:
 
 def _go_module_dir(module: str, version: str) -> Path:
     """Download a module through the Go proxy and return its read-only source dir."""
+    proc = subprocess.run(["go", "mod", "download", "-json", f"{module}@{version}"], capture_output=True, text=True)
     try:
-        out = _run(["go", "mod", "download", "-json", f"{module}@{version}"], what=f"go mod download {module}@{version}")
-    except EnvgateError as exc:
-        raise EnvgateError(f"the Go module proxy did not serve {module}@{version}: {exc}") from None
-    info = json.loads(out[out.index("{"):])
-    if info.get("Error"):
-        raise EnvgateError(f"the Go module proxy did not serve {module}@{version}: {info['Error']}")
+        info = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        info = {"Error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}
+    if proc.returncode or info.get("Error"):
+        reason = " ".join(str(info.get("Error", "")).split())
+        raise EnvgateError(f"the Go module proxy did not serve {module}@{version}: {reason}")
     return Path(info["Dir"])
 
 
