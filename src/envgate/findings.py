@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 REDACTED = "(sensitive)"
 UNKNOWN_LOCATION = "(unknown location)"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     PASS = "PASS"
     FAIL = "FAIL"
     DEFERRED = "DEFERRED"

@@ -7,9 +7,16 @@ from pathlib import Path
 
 
 def repo_root() -> Path:
-    """The repository root: ENVGATE_ROOT, else the checkout this package is installed from (src layout)."""
+    """The repository whose policies apply: ENVGATE_ROOT, else the nearest directory at or above the working
+    directory that has policies/contract.yaml (a copy or worktree gates itself), else this package's checkout."""
     override = os.environ.get("ENVGATE_ROOT")
-    return Path(override).resolve() if override else Path(__file__).resolve().parents[2]
+    if override:
+        return Path(override).resolve()
+    cwd = Path.cwd().resolve()
+    for directory in (cwd, *cwd.parents):
+        if (directory / "policies" / "contract.yaml").is_file():
+            return directory
+    return Path(__file__).resolve().parents[2]
 
 
 def policies_dir() -> Path:

@@ -21,7 +21,7 @@ from jsonpath_ng.exceptions import JsonPathParserError
 from envgate.errors import EnvgateError
 from envgate.findings import MISSING
 
-_INDEX = re.compile(r"\[\d+\]$")
+_INDEX = re.compile(r'\[(\d+|"[^"]*")\]$')
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ class Resource:
 
     @property
     def base_address(self) -> str:
-        """The address without a count/for_each index: what the HCL source and waivers name."""
-        return _INDEX.sub("", self.address)
+        return base_address(self.address)
 
     def get(self, path: str) -> Any:
         """The value at an attribute path, or MISSING."""
@@ -60,6 +59,11 @@ class Resource:
                        line=data.get("line"))
         except KeyError as exc:
             raise EnvgateError(f"resource {data.get('address', '?')}: missing field {exc.args[0]}") from None
+
+
+def base_address(address: str) -> str:
+    """An address without its count/for_each index: what the HCL source and waivers name."""
+    return _INDEX.sub("", address)
 
 
 def load_resources(path: Path, env: str | None = None) -> list[Resource]:

@@ -1,0 +1,122 @@
+"""Once-per-session work (plan, deploy) of an environment, shared by pytest-xdist workers.
+
+The xdist once-only pattern: every worker may ask for `staging`'s plan or deployment; the first one takes
+a file lock keyed by the environment in the session's shared temp dir, does the work and writes a JSON
+record; the others wait on the lock and read the record. A failure is recorded too, so a broken apply is
+reported by every test that needs it instead of being retried by each worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import tftest
+from filelock import FileLock
+
+from envgate import localaws, stack
+from envgate.errors import EnvgateError
+from envgate.toolchain import Toolchain
+
+
+def shared_dir(tmp_path_factory) -> Path:
+    """The directory every worker of this session sees: basetemp's parent under xdist, basetemp otherwise
+    (its parent is shared by *all* sessions when xdist is off, so it must not hold session records)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    path = root / "envgate-shared"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def run_once(shared: Path, key: str, work: Callable[[], dict]) -> dict:
+    """`work()` once per session across workers; its JSON-able result is returned to every caller."""
+    record = shared / f"{key}.json"
+    with FileLock(str(shared / f"{key}.lock")):
+        if not record.exists():
+            try:
+                result = {"ok": True, **work()}
+            except EnvgateError as exc:
+                result = {"ok": False, "error": str(exc)}
+            except Exception as exc:  # noqa: BLE001 - recorded, then raised in every caller
+                result = {"ok": False, "error": f"{type(exc).__name__}: {exc}",
+                          "traceback": traceback.format_exc(limit=5)}
+            record.write_text(json.dumps(result, indent=1, default=str))
+        result = json.loads(record.read_text())
+    if not result.get("ok"):
+        raise EnvgateError(f"{key}: {result['error']}")
+    return result
+
+
+def state_backend(shared: Path, target: stack.Target) -> None:
+    """Create the state bucket and lock table on a local target once (workers would race on create)."""
+    if not target.endpoint:
+        return
+    key = f"backend-{target.endpoint.rsplit(':', 1)[-1]}-{target.state_bucket}"
+    run_once(shared, key, lambda: (localaws.ensure_state_backend(target.client, target.state_bucket,
+                                                                 target.lock_table), {})[1])
+
+
+@dataclass
+class Deployment:
+    """A record of `tofu apply` for one environment in a scratch working copy."""
+
+    env: str
+    workdir: Path
+    outputs: dict
+    commands: list[str]
+    seconds: float
+
+    def attach(self, toolchain: Toolchain, target: stack.Target) -> stack.StackRun:
+        """A StackRun on the already initialised working copy (any worker can re-run tofu in it)."""
+        tfdir = self.workdir / "terraform"
+        tf = tftest.TerraformTest(str(tfdir), binary=str(toolchain.tofu), env={**toolchain.env(), **target.env()})
+        run = stack.StackRun(self.env, self.workdir, tf, f"../environments/{self.env}.tfvars", target)
+        run.commands.extend(self.commands[:1])
+        return run
+
+
+def plan_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target: stack.Target) -> dict:
+    """`tofu plan` of `env` once per session: {"plan_file", "commands", "seconds", "workdir"}."""
+    state_backend(shared, target)
+
+    def work() -> dict:
+        workdir = shared / f"plan-{env}-{_target_key(target)}"
+        workdir.mkdir(exist_ok=True)
+        start = time.monotonic()
+        run = stack.prepare(repo, env, toolchain, target, workdir)
+        doc = run.plan_json()
+        path = shared / f"plan-{env}-{_target_key(target)}.plan.json"
+        path.write_text(json.dumps(doc))
+        return {"plan_file": str(path), "commands": run.commands, "seconds": round(time.monotonic() - start, 1),
+                "workdir": str(workdir)}
+
+    return run_once(shared, f"plan-{env}-{_target_key(target)}", work)
+
+
+def deploy_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target: stack.Target) -> Deployment:
+    """`tofu apply` of `env` once per session (local targets only)."""
+    if not target.endpoint:
+        raise EnvgateError(f"{env}: envgate only deploys to the local AWS emulator, never to real AWS")
+    state_backend(shared, target)
+
+    def work() -> dict:
+        workdir = shared / f"deploy-{env}-{_target_key(target)}"
+        workdir.mkdir(exist_ok=True)
+        start = time.monotonic()
+        run = stack.prepare(repo, env, toolchain, target, workdir)
+        run.apply()
+        return {"workdir": str(workdir), "outputs": run.outputs(), "commands": run.commands,
+                "seconds": round(time.monotonic() - start, 1)}
+
+    record = run_once(shared, f"deploy-{env}-{_target_key(target)}", work)
+    return Deployment(env, Path(record["workdir"]), record["outputs"], record["commands"], record["seconds"])
+
+
+def _target_key(target: stack.Target) -> str:
+    return (target.endpoint or "aws").rsplit(":", 1)[-1].replace("/", "") + "-" + target.state_bucket

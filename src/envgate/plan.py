@@ -1,0 +1,265 @@
+"""Plan gate input: a `tofu show -json` plan document -> normalized `Resource`s of one environment.
+
+Values come from `planned_values` (root module and every child module); `resource_changes[].change`
+adds what the plan does not know yet (`after_unknown` -> Resource.unknown) and what it must not show
+(`after_sensitive`, `sensitive_values` -> Resource.sensitive). Each resource points at its block in the
+HCL source (file:line) when the stack directory is given.
+
+Bad input is one EnvgateError line naming the file. Nothing here prints a value: sensitive values stay
+inside `Resource.values` and the Finding that reports them redacts them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from envgate.errors import EnvgateError
+from envgate.resource import Resource
+
+SUPPORTED_MAJOR = 1
+_INDEX = re.compile(r"\[[^\]]*\]")
+_MODULE = re.compile(r'module\.([^.\[]+)(?:\[[^\]]*\])?\.')
+
+
+def load_plan_text(text: str, source: str) -> dict:
+    """Parse a plan JSON text; `source` names it in errors (a path, or `tofu show -json` for a fresh plan)."""
+    if not text.strip():
+        raise EnvgateError(f"{source}: empty file, expected the plan JSON of `tofu show -json PLANFILE`")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        stripped = text.rstrip()
+        if exc.msg == "Extra data" and stripped.startswith("{") and '"@level"' in text[:2000]:
+            raise EnvgateError(f"{source}: this is the `tofu plan -json` log stream (one JSON object per line), "
+                               "not a plan document: save the plan (-out=PLANFILE) and run `tofu show -json PLANFILE`") from None
+        if exc.msg.startswith("Unterminated string") or (exc.pos >= len(stripped) - 1 and exc.msg.startswith("Expecting")):
+            raise EnvgateError(f"{source}:{exc.lineno}: truncated plan JSON (the document ends before it is "
+                               f"complete: {exc.msg})") from None
+        raise EnvgateError(f"{source}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    validate(doc, source)
+    return doc
+
+
+def load_plan(path: Path | str) -> dict:
+    """Read and validate a plan JSON file (for --plan-file); one-line errors naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise EnvgateError(f"{path}: cannot read plan file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if raw[:4] == b"PK\x03\x04":
+            raise EnvgateError(f"{path}: this is a binary plan file (tofu plan -out): convert it with "
+                               "`tofu show -json PLANFILE > plan.json`") from None
+        raise EnvgateError(f"{path}: not JSON: the file is not UTF-8 text") from None
+    return load_plan_text(text, str(path))
+
+
+def validate(doc: Any, source: str) -> None:
+    """The document is a `tofu show -json` plan envgate can read (format 1.x, not errored, has planned_values)."""
+    if not isinstance(doc, dict):
+        raise EnvgateError(f"{source}: expected a JSON object (the plan document), got a JSON {_kind(doc)}")
+    if "format_version" not in doc:
+        if "lineage" in doc and "resources" in doc:
+            raise EnvgateError(f"{source}: this is a raw state file, not a plan: run `tofu show -json PLANFILE`")
+        raise EnvgateError(f"{source}: no format_version: not the output of `tofu show -json PLANFILE`")
+    version = doc["format_version"]
+    major = str(version).split(".", 1)[0]
+    if not isinstance(version, str) or not re.fullmatch(r"\d+\.\d+", version) or major != str(SUPPORTED_MAJOR):
+        raise EnvgateError(f"{source}: unsupported format_version {version!r} (envgate reads plan JSON "
+                           f"format {SUPPORTED_MAJOR}.x)")
+    if doc.get("errored") is True:
+        raise EnvgateError(f"{source}: the plan errored (errored: true): tofu could not finish it, "
+                           "fix the errors `tofu plan` shows first")
+    if "planned_values" not in doc:
+        if "values" in doc:
+            raise EnvgateError(f"{source}: this is `tofu show -json` of a state, not of a plan (no planned_values)")
+        raise EnvgateError(f"{source}: missing planned_values: not a complete plan document")
+    planned = doc["planned_values"]
+    if not isinstance(planned, dict):
+        raise EnvgateError(f"{source}: planned_values is a JSON {_kind(planned)}, expected an object")
+    root = planned.get("root_module", {})
+    if not isinstance(root, dict):
+        raise EnvgateError(f"{source}: planned_values.root_module is a JSON {_kind(root)}, expected an object")
+    for module in _modules(root, source):
+        for index, res in enumerate(module.get("resources", [])):
+            for key in ("address", "type", "mode"):
+                if not isinstance(res, dict) or not isinstance(res.get(key), str):
+                    where = module.get("address", "root_module")
+                    raise EnvgateError(f"{source}: planned_values {where} resources[{index}] has no {key}")
+    changes = doc.get("resource_changes", [])
+    if not isinstance(changes, list):
+        raise EnvgateError(f"{source}: resource_changes is a JSON {_kind(changes)}, expected a list")
+
+
+def variable(doc: dict, name: str) -> Any:
+    """An input variable's value as the plan recorded it (None when absent)."""
+    entry = (doc.get("variables") or {}).get(name)
+    return entry.get("value") if isinstance(entry, dict) else None
+
+
+def check_environment(doc: dict, env: str, variable_name: str, source: str) -> None:
+    """Refuse a plan made for another environment (its `variable_name` input is not `env`)."""
+    value = variable(doc, variable_name)
+    if value is not None and value != env:
+        raise EnvgateError(f"{source}: this plan is for environment {value!r} (var.{variable_name}), not {env!r}")
+
+
+def resources(doc: dict, env: str, *, locations: Mapping[str, tuple[str, int]] | None = None,
+              source: str = "plan JSON", include_data: bool = True) -> list[Resource]:
+    """Every planned resource (managed, and data sources unless include_data=False) as a Resource.
+
+    locations: base address (`aws_x.name`, `module.m.aws_x.name`) -> (file, line) of its HCL block.
+    """
+    validate(doc, source)
+    changes = {rc["address"]: rc.get("change") or {} for rc in doc.get("resource_changes", [])
+               if isinstance(rc, dict) and isinstance(rc.get("address"), str)}
+    out: list[Resource] = []
+    for module in _modules(doc["planned_values"].get("root_module", {}), source):
+        for res in module.get("resources", []):
+            if res["mode"] == "data" and not include_data:
+                continue
+            change = changes.get(res["address"], {})
+            unknown = set(paths(change.get("after_unknown")))
+            sensitive = set(paths(res.get("sensitive_values"))) | set(paths(change.get("after_sensitive")))
+            file, line = (locations or {}).get(base_address(res["address"]), (None, None))
+            values = res.get("values")
+            out.append(Resource(type=res["type"], address=res["address"], env=env,
+                                values=values if isinstance(values, dict) else {},
+                                unknown=frozenset(unknown), sensitive=frozenset(sensitive), file=file, line=line))
+    return out
+
+
+def base_address(address: str) -> str:
+    """`module.m["a"].aws_x.y[0]` -> `module.m.aws_x.y`: the address of the HCL block."""
+    return _INDEX.sub("", address)
+
+
+def paths(marks: Any, prefix: str = "") -> Iterator[str]:
+    """Attribute paths that an after_unknown / after_sensitive structure marks `true`."""
+    if marks is True:
+        if prefix:
+            yield prefix
+    elif isinstance(marks, Mapping):
+        for key, value in marks.items():
+            yield from paths(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(marks, list):
+        for index, value in enumerate(marks):
+            yield from paths(value, f"{prefix}[{index}]")
+
+
+def source_locations(doc: dict, root: Path) -> dict[str, tuple[str, int]]:
+    """Base address -> (file, line) for the root module (`root`/terraform) and local child modules.
+
+    Paths are shown relative to `root` (`terraform/logs.tf`), so a scratch copy reports like the repo.
+    """
+    from envgate.engine import source_locations as root_locations
+    from envgate.hclsource import load
+
+    found = dict(root_locations(root))
+    stack = root / "terraform"
+    calls = ((doc.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {}
+    for prefix, directory in _module_dirs(calls, stack, "module."):
+        for tf in sorted(directory.glob("*.tf")):
+            try:
+                shown_as = tf.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                shown_as = tf.as_posix()
+            for block in load(tf, shown_as).blocks:
+                if block.kind in ("resource", "data"):
+                    found[f"{prefix}{block.address}"] = (block.file, block.line)
+    return found
+
+
+def _module_dirs(calls: Mapping[str, Any], base: Path, prefix: str) -> Iterator[tuple[str, Path]]:
+    for name, call in calls.items():
+        source = call.get("source") if isinstance(call, dict) else None
+        if not isinstance(source, str) or not source.startswith(("./", "../")):
+            continue  # registry/git modules have no source in this repository
+        directory = (base / source).resolve()
+        if directory.is_dir():
+            yield f"{prefix}{name}.", directory
+            nested = (call.get("module") or {}).get("module_calls") or {}
+            yield from _module_dirs(nested, directory, f"{prefix}{name}.module.")
+
+
+def _modules(module: dict, source: str) -> Iterator[dict]:
+    yield module
+    children = module.get("child_modules", [])
+    if not isinstance(children, list):
+        raise EnvgateError(f"{source}: child_modules of {module.get('address', 'root_module')} is not a list")
+    for child in children:
+        if isinstance(child, dict):
+            yield from _modules(child, source)
+
+
+def _kind(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number")
+
+
+def from_file(path: Path | str, env: str, root: Path | None = None, env_variable: str | None = "environment") -> list[Resource]:
+    """A --plan-file: load, refuse another environment's plan, normalize with file:line from `root`."""
+    doc = load_plan(path)
+    if env_variable:
+        check_environment(doc, env, env_variable, str(path))
+    return resources(doc, env, locations=source_locations(doc, root) if root else None, source=str(path))
+
+
+def pending_changes(doc: dict) -> list[dict]:
+    """Managed resources the plan would change: [{address, actions, attributes, equivalent}].
+
+    `attributes` names what differs. `equivalent` is True when every difference is a JSON string whose
+    document is unchanged (a service re-serialized it), or a value left unknown only because a data source
+    re-reads at apply *because of such a change* (`read_because_dependency_pending`): no real change.
+    """
+    pending_reads = any(rc.get("mode") == "data" and rc.get("action_reason") == "read_because_dependency_pending"
+                        for rc in doc.get("resource_changes", []))
+    out, reserialized = [], False
+    for rc in doc.get("resource_changes", []):
+        change = rc.get("change") or {}
+        actions = change.get("actions") or []
+        if rc.get("mode") == "data" or actions in (["no-op"], ["read"]):
+            continue
+        before, after = change.get("before") or {}, change.get("after") or {}
+        unknown = change.get("after_unknown") or {}
+        differing, equivalent = [], actions == ["update"]
+        for key in sorted(set(before) | set(after) | {k for k, v in unknown.items() if v is True}):
+            if unknown.get(key) is True:
+                if before.get(key) != after.get(key) or key not in after:
+                    differing.append(key)
+                    equivalent = equivalent and pending_reads and isinstance(before.get(key), str) and _is_json(before[key])
+            elif before.get(key) != after.get(key):
+                differing.append(key)
+                same_document = _json_equal(before.get(key), after.get(key))
+                reserialized = reserialized or same_document
+                equivalent = equivalent and same_document
+        out.append({"address": rc["address"], "actions": actions, "attributes": differing,
+                    "equivalent": bool(equivalent and differing)})
+    if not reserialized:  # unknown-only differences need a re-serialized value that caused the re-read
+        for item in out:
+            item["equivalent"] = False
+    return out
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (TypeError, json.JSONDecodeError):
+        return False
+    return True
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    if not (isinstance(a, str) and isinstance(b, str)):
+        return False
+    try:
+        return json.loads(a) == json.loads(b)
+    except json.JSONDecodeError:
+        return False

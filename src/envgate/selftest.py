@@ -1,0 +1,70 @@
+"""Rule fixtures: policies/fixtures/<RULE_ID>/<gate>/{pass,fail}/ run through the engine.
+
+static: a tiny repository (terraform/*.tf, environments/*.tfvars) + case.yaml
+plan, live: resources.json (normalized Resources) + case.yaml
+case.yaml: env, and for fail fixtures `fail:` message substrings; optional `deferred:` substrings.
+The fixtures are evaluated against policies/fixtures/contract.yaml, a frozen copy of the contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from envgate.contract import Contract, load_contract
+from envgate.engine import evaluate, evaluate_static
+from envgate.errors import EnvgateError
+from envgate.findings import Finding
+from envgate.paths import policies_dir
+from envgate.registry import RuleCatalogue
+from envgate.resource import load_resources
+from envgate.yamlio import load_yaml
+
+KINDS = ("pass", "fail")
+
+
+@dataclass(frozen=True)
+class FixtureCase:
+    rule_id: str
+    gate: str
+    kind: str
+    path: Path
+    env: str
+    fail: tuple[str, ...]
+    deferred: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule_id}/{self.gate}/{self.kind}"
+
+
+def fixtures_dir() -> Path:
+    return policies_dir() / "fixtures"
+
+
+def fixture_contract() -> Contract:
+    return load_contract(fixtures_dir() / "contract.yaml")
+
+
+def discover(root: Path | None = None) -> list[FixtureCase]:
+    """Every <RULE>/<gate>/<kind>/ directory with a case.yaml (layout errors are left to tests/meta)."""
+    root = root or fixtures_dir()
+    cases = []
+    for case_file in sorted(root.glob("*/*/*/case.yaml")):
+        directory = case_file.parent
+        data = load_yaml(case_file) or {}
+        unknown = set(data) - {"env", "fail", "deferred"}
+        if unknown or "env" not in data:
+            raise EnvgateError(f"{case_file}: case.yaml takes env, fail, deferred (got {', '.join(sorted(data))})")
+        cases.append(FixtureCase(rule_id=directory.parent.parent.name, gate=directory.parent.name,
+                                 kind=directory.name, path=directory, env=data["env"],
+                                 fail=tuple(data.get("fail") or ()), deferred=tuple(data.get("deferred") or ())))
+    return cases
+
+
+def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Finding]:
+    """The findings of the fixture's own rule only, at the fixture's gate."""
+    if case.gate == "static":
+        return evaluate_static(case.path, case.env, contract, rules, only=[case.rule_id])
+    resources = load_resources(case.path / "resources.json", env=case.env)
+    return evaluate(resources, case.env, case.gate, contract, rules, only=[case.rule_id])

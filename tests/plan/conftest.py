@@ -1,0 +1,77 @@
+"""Plan tier: one `tofu plan` per environment per session (or --plan-file ENV=PATH), shared by xdist workers.
+
+Environments are test parameters, each in its own xdist group (`-n 2 --dist loadgroup` runs them in
+parallel; one worker plans one environment). The plan itself is made once per session under a file lock
+keyed by the environment (envgate.deploy.run_once), against the local AWS the S3 backend needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from envgate import deploy, engine, plan as planmod
+from envgate.contract import Contract, load_contract
+from envgate.errors import EnvgateError
+from envgate.findings import Finding
+from envgate.resource import Resource
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "env" in metafunc.fixturenames:
+        envs = metafunc.config.envgate_envs
+        metafunc.parametrize("env", [pytest.param(e, id=e, marks=pytest.mark.xdist_group(e)) for e in envs])
+
+
+@dataclass
+class Planned:
+    env: str
+    source: str                     # the plan file shown in messages
+    doc: dict
+    resources: list[Resource]
+    findings: list[Finding]
+    commands: list[str] = field(default_factory=list)
+    seconds: float | None = None
+
+    def reproduce(self) -> str:
+        return "\n".join(f"  $ {c}" for c in self.commands) if self.commands else f"  (plan file {self.source})"
+
+
+@pytest.fixture(scope="session")
+def contract() -> Contract:
+    return load_contract()
+
+
+@pytest.fixture(scope="session")
+def planned(pytestconfig, request, repo_root: Path, tmp_path_factory, contract):
+    """planned(env) -> Planned: the environment's plan normalized and evaluated at the plan gate (cached)."""
+    cache: dict[str, Planned] = {}
+    shared = deploy.shared_dir(tmp_path_factory)
+
+    def get(env: str) -> Planned:
+        if env in cache:
+            return cache[env]
+        plan_file = pytestconfig.envgate_plan_files.get(env)
+        try:
+            if plan_file:
+                doc, source, commands, seconds = planmod.load_plan(plan_file), str(plan_file), [], None
+            else:
+                target = request.getfixturevalue("aws_target")
+                if not target.endpoint:
+                    pytest.skip("--real-aws: the plan tier plans on the local AWS only; pass --plan-file ENV=PATH "
+                                "with the plan your pipeline made")
+                toolchain = request.getfixturevalue("toolchain")
+                record = deploy.plan_once(shared, repo_root, env, toolchain, target)
+                doc = planmod.load_plan(record["plan_file"])
+                source, commands, seconds = f"tofu show -json ({env})", record["commands"], record["seconds"]
+            planmod.check_environment(doc, env, contract.variables["name"], source)
+            resources = planmod.resources(doc, env, locations=planmod.source_locations(doc, repo_root), source=source)
+            findings = engine.evaluate(resources, env, "plan", contract)
+        except EnvgateError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        cache[env] = Planned(env, source, doc, resources, findings, list(commands), seconds)
+        return cache[env]
+
+    return get

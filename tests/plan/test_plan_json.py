@@ -1,0 +1,124 @@
+"""envgate.plan on hand-made plan documents: normalization, unknown/sensitive paths, one-line input errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from envgate import engine, plan
+from envgate.errors import EnvgateError
+from envgate.findings import Outcome
+
+pytestmark = pytest.mark.plan
+
+
+def _doc(**over) -> dict:
+    lam = {
+        "address": "aws_lambda_function.Fn", "mode": "managed", "type": "aws_lambda_function", "name": "Fn",
+        "values": {"function_name": "stag-Fn", "environment": [{"variables": {"LOG_LEVEL": "DEBUG",
+                                                                            "TOKEN": "prod-secret-value"}}],
+                   "tags_all": {"Environment": "staging"}},
+        "sensitive_values": {"environment": [{"variables": {"TOKEN": True}}], "tags_all": {}},
+    }
+    child = {
+        "address": "module.queues.aws_sqs_queue.Q[0]", "mode": "managed", "type": "aws_sqs_queue", "name": "Q",
+        "index": 0, "values": {"name": "stag-Q"}, "sensitive_values": {},
+    }
+    doc = {
+        "format_version": "1.2",
+        "variables": {"environment": {"value": "staging"}},
+        "planned_values": {"root_module": {"resources": [lam], "child_modules": [
+            {"address": "module.queues", "resources": [child]}]}},
+        "resource_changes": [
+            {"address": "aws_lambda_function.Fn", "change": {"actions": ["create"],
+                                                              "after_unknown": {"arn": True, "environment": [{}]},
+                                                              "after_sensitive": {"environment": [{"variables": {"TOKEN": True}}]}}},
+            {"address": "module.queues.aws_sqs_queue.Q[0]", "change": {"actions": ["create"],
+                                                                        "after_unknown": {"arn": True, "policy": True}}},
+        ],
+    }
+    doc.update(over)
+    return doc
+
+
+def test_normalizes_root_and_child_modules_with_unknown_and_sensitive_paths():
+    locations = {"aws_lambda_function.Fn": ("terraform/lambda.tf", 1),
+                 "module.queues.aws_sqs_queue.Q": ("terraform/modules/queues/main.tf", 3)}
+    found = {r.address: r for r in plan.resources(_doc(), "staging", locations=locations)}
+    fn, queue = found["aws_lambda_function.Fn"], found["module.queues.aws_sqs_queue.Q[0]"]
+    assert fn.get("environment[0].variables.LOG_LEVEL") == "DEBUG"
+    assert fn.is_unknown("arn") and not fn.is_unknown("function_name")
+    assert fn.is_sensitive("environment[0].variables.TOKEN") and not fn.is_sensitive("function_name")
+    assert (fn.file, fn.line) == ("terraform/lambda.tf", 1)
+    assert (queue.file, queue.line) == ("terraform/modules/queues/main.tf", 3)
+    assert queue.is_unknown("policy.Statement")
+
+
+def test_a_sensitive_value_never_reaches_a_message():
+    resources = plan.resources(_doc(), "staging")
+    findings = engine.evaluate(resources, "staging", "plan", only=["EG007"])
+    leak = [f for f in findings if f.outcome is Outcome.FAIL and f.attribute.endswith("TOKEN")]
+    assert leak, "the foreign word in the sensitive variable is caught"
+    assert "prod-secret-value" not in leak[0].message and "(sensitive)" in leak[0].message
+    assert "prod-secret-value" not in repr(resources[0])
+
+
+def test_unknown_values_are_deferred_not_passed():
+    doc = _doc()
+    doc["resource_changes"][0]["change"]["after_unknown"]["environment"] = [{"variables": True}]
+    resources = plan.resources(doc, "staging")
+    findings = engine.evaluate(resources, "staging", "plan", only=["EG011"])
+    assert [f.outcome for f in findings] == [Outcome.DEFERRED]
+
+
+def test_base_address_and_paths():
+    assert plan.base_address('module.m["a"].aws_x.y[0]') == "module.m.aws_x.y"
+    assert sorted(plan.paths({"a": True, "b": [{"c": True}, False], "d": {}})) == ["a", "b[0].c"]
+
+
+def test_a_plan_of_another_environment_is_refused(tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_doc()))
+    with pytest.raises(EnvgateError, match=r"plan\.json: this plan is for environment 'staging' "
+                                           r"\(var\.environment\), not 'production'"):
+        plan.from_file(path, "production")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", r"empty file"),
+    ("this is not json", r":1:1: not JSON: Expecting value"),
+    (json.dumps(_doc())[:-40], r"truncated plan JSON"),
+    ("[1, 2]", r"expected a JSON object \(the plan document\), got a JSON array"),
+    (json.dumps({"planned_values": {}}), r"no format_version"),
+    (json.dumps(_doc(format_version="2.0")), r"unsupported format_version '2.0' \(envgate reads plan JSON format 1.x\)"),
+    (json.dumps(_doc(format_version=1.2)), r"unsupported format_version 1.2"),
+    (json.dumps({"format_version": "1.0", "values": {}}), r"`tofu show -json` of a state, not of a plan"),
+    (json.dumps({"format_version": "1.2"}), r"missing planned_values"),
+    (json.dumps({"version": 4, "lineage": "x", "resources": []}), r"raw state file, not a plan"),
+    (json.dumps(_doc(errored=True)), r"the plan errored"),
+    (json.dumps(_doc(planned_values={"root_module": {"resources": [{"type": "x"}]}})), r"resources\[0\] has no address"),
+    ('{"@level":"info","@message":"OpenTofu 1.12.6"}\n{"@level":"info"}\n', r"`tofu plan -json` log stream"),
+])
+def test_bad_input_is_one_line_naming_the_file(tmp_path, text, message):
+    path = tmp_path / "bad-plan.json"
+    path.write_text(text)
+    with pytest.raises(EnvgateError, match=message) as caught:
+        plan.load_plan(path)
+    assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)
+
+
+def test_binary_plan_file_and_missing_file(tmp_path):
+    binary = tmp_path / "plan.out"
+    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00binary")
+    with pytest.raises(EnvgateError, match=r"binary plan file .*tofu show -json PLANFILE"):
+        plan.load_plan(binary)
+    with pytest.raises(EnvgateError, match=r"nope\.json: cannot read plan file"):
+        plan.load_plan(tmp_path / "nope.json")
+
+
+def test_locations_cover_every_block_of_the_stack(repo_root: Path):
+    locations = plan.source_locations({}, repo_root)
+    assert locations["aws_cloudwatch_log_group.RegisterUser"][0] == "terraform/logs.tf"
+    assert all(line > 0 for _, line in locations.values())

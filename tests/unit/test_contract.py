@@ -1,0 +1,78 @@
+"""The contract model: the real file validates, errors are one line with file and field path, schema in sync."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from envgate.contract import SCHEMA_PATH, load_contract, schema_json
+from envgate.errors import EnvgateError
+from envgate.paths import policies_dir
+
+CONTRACT = policies_dir() / "contract.yaml"
+
+
+def _broken(tmp_path: Path, edit) -> Path:
+    data = yaml.safe_load(CONTRACT.read_text())
+    edit(data)
+    path = tmp_path / "contract.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_repository_contract_is_valid() -> None:
+    contract = load_contract()
+    assert contract.env("production").read_only
+    assert {"staging", "production", "dev"} <= set(contract.environments)
+
+
+def test_schema_file_in_sync() -> None:
+    assert SCHEMA_PATH.read_text() == schema_json(), "run: python -m envgate.contract (rewrites the schema)"
+
+
+def test_contract_file_matches_exported_schema() -> None:
+    jsonschema.validate(yaml.safe_load(CONTRACT.read_text()), json.loads(SCHEMA_PATH.read_text()))
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda d: d["environments"]["production"].update(log_retention_days=4),
+     "environments.production.log_retention_days: must be one of CloudWatch's allowed values, got 4"),
+    (lambda d: d["environments"]["dev"].update(prefix="stag"),
+     "environments.dev.prefix: 'stag' is already used by staging"),
+    (lambda d: d["environments"]["staging"]["tags"].update(Environment="stage"),
+     "environments.staging.tags.Environment: must be 'staging', got 'stage'"),
+    (lambda d: d["environments"]["staging"]["tags"].pop("Workspace"),
+     "environments.staging.tags: missing required tag(s) Workspace"),
+    (lambda d: d["environments"]["production"].pop("read_only"),
+     "environments.production.read_only: Field required"),
+    (lambda d: d["environments"]["dev"]["api"].update(quota_limit="many"),
+     "environments.dev.api.quota_limit: Input should be a valid integer, got 'many'"),
+    (lambda d: d["environments"]["dev"].update(alarms="yes"),
+     "environments.dev.alarms: Input should be a valid boolean, got 'yes'"),
+    (lambda d: d["variables"].pop("alarms"), "variables: no stack variable bound for alarms"),
+    (lambda d: d["environments"]["dev"].update(colour="blue"),
+     "environments.dev.colour: Extra inputs are not permitted"),
+])
+def test_errors_name_file_and_field(tmp_path: Path, edit, message: str) -> None:
+    path = _broken(tmp_path, edit)
+    with pytest.raises(EnvgateError) as raised:
+        load_contract(path)
+    assert str(raised.value) == f"{path.as_posix()}: {message}"
+    assert "\n" not in str(raised.value)
+
+
+def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "contract.yaml"
+    path.write_text("version: 1\nenvironments: [\n")
+    with pytest.raises(EnvgateError, match=r"contract\.yaml:3: YAML error: "):
+        load_contract(path)
+
+
+def test_forbidden_words_are_other_environments_names_and_prefixes() -> None:
+    contract = load_contract()
+    assert contract.forbidden_words("production") == {"staging": "staging", "stag": "staging", "dev": "dev"}
+    assert "dev" not in contract.forbidden_words("dev")
