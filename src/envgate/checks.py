@@ -7,7 +7,7 @@ nothing comes later, so a value the probe could not read FAILs: compliance that 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from policyuniverse.arn import ARN
@@ -33,7 +33,8 @@ def _unknown(ctx: CheckContext, res: Resource, path: str, expected: Any) -> Find
     return ctx.finding(res.address, path, MISSING, expected, Outcome.DEFERRED, file=res.file, line=res.line)
 
 
-def _holds(ctx: CheckContext, res: Resource, path: str, expected: Any, ok=None) -> Finding:
+def _holds(ctx: CheckContext, res: Resource, path: str, expected: Any,
+           ok: Callable[[Any], bool] | None = None) -> Finding:
     """One attribute against the contract: `ok(actual)` decides, default equality with `expected`."""
     if res.is_unknown(path):
         return _unknown(ctx, res, path, expected)
@@ -107,7 +108,7 @@ def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     for where, leaf in leaves(value, path):
         if not isinstance(leaf, str):
             continue
-        if leaf[:1] in "{[":
+        if leaf.startswith(("{", "[")):
             try:
                 document = json.loads(leaf)
             except json.JSONDecodeError:

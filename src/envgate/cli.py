@@ -68,7 +68,7 @@ class Tier:
         if self.error:
             return f"failed: {self.error}"
         if self.exit_code == 0:
-            return "passed"
+            return "passed" if self.marker else "done"
         if self.exit_code == PYTEST_NO_TESTS:
             return "no tests"
         return f"failed (pytest exit {self.exit_code})"

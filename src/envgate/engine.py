@@ -2,6 +2,9 @@
 
     evaluate(resources, env, gate)   plan/live: normalized Resources of one environment
     evaluate_static(root, env)       static: the repository's terraform/ and environments/
+
+Every result also goes to envgate.report's sink (for --report-dir); self-tests evaluate inside
+`report.paused()` so their deliberate failures never reach a report.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from envgate import report
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding
@@ -63,6 +67,8 @@ def evaluate_static(root_dir: Path | str, env: str | Iterable[str] | None = None
 
 def _waived(findings: list[Finding], waivers: Waivers | None, gate: str, rules: list[RuleMeta],
             envs: list[str]) -> list[Finding]:
-    if waivers is None:
-        return findings
-    return apply_waivers(findings, waivers, gate, [(r.id, e) for r in rules for e in envs])
+    """Apply waivers, then hand the result to the report sink (a no-op inside `report.paused()`)."""
+    if waivers is not None:
+        findings = apply_waivers(findings, waivers, gate, [(r.id, e) for r in rules for e in envs])
+    report.record(findings)
+    return findings

@@ -35,6 +35,11 @@ class Resource:
     file: str | None = None
     line: int | None = None
 
+    def __post_init__(self) -> None:
+        # Normalizers may hand in plain sets or lists; keep the frozen, hashable form.
+        object.__setattr__(self, "unknown", frozenset(self.unknown))
+        object.__setattr__(self, "sensitive", frozenset(self.sensitive))
+
     @property
     def base_address(self) -> str:
         return base_address(self.address)
@@ -54,8 +59,8 @@ class Resource:
     def from_dict(cls, data: Mapping[str, Any], env: str | None = None) -> Resource:
         try:
             return cls(type=data["type"], address=data["address"], env=env or data["env"],
-                       values=data.get("values", {}), unknown=frozenset(data.get("unknown", ())),
-                       sensitive=frozenset(data.get("sensitive", ())), file=data.get("file"),
+                       values=data.get("values", {}), unknown=data.get("unknown", ()),
+                       sensitive=data.get("sensitive", ()), file=data.get("file"),
                        line=data.get("line"))
         except KeyError as exc:
             raise EnvgateError(f"resource {data.get('address', '?')}: missing field {exc.args[0]}") from None

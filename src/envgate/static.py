@@ -109,7 +109,7 @@ def _starts_with(ctx: CheckContext, block: Block, attribute: str, stem: str) -> 
 
 def _resolve(value: Any, project: StaticProject, ctx: CheckContext, depth: int = 0) -> Any:
     """The value an expression has for this environment, for the few forms the conventions use; else MISSING."""
-    if depth > 8:
+    if depth > 8:  # locals that refer to each other in a cycle
         return MISSING
     if isinstance(value, Expr):
         kind, _, name = str(value).partition(".")
@@ -166,9 +166,9 @@ def tags_from_common_tags(project: StaticProject, ctx: CheckContext) -> Iterator
     for key, expected in ctx.spec.tags.items():
         raw = attr.value.get(key, MISSING) if attr and isinstance(attr.value, dict) else MISSING
         actual = _resolve(raw, project, ctx) if raw is not MISSING else MISSING
-        shown_actual = actual if actual is not MISSING or raw is MISSING else raw
-        yield ctx.verdict(same(actual, expected), f"local.{local}", key, shown_actual, expected,
-                          file=block.file if block else None, line=attr.line_of(key) if attr else None)
+        # An expression the gate cannot resolve fails, shown as written.
+        yield ctx.verdict(same(actual, expected), f"local.{local}", key, raw if actual is MISSING else actual,
+                          expected, file=block.file if block else None, line=attr.line_of(key) if attr else None)
     providers = [p for p in project.blocks("provider") if p.labels[:1] == ("aws",)]
     if not providers:
         yield ctx.verdict(False, "provider.aws", "default_tags[0].tags", MISSING, common)
@@ -235,8 +235,9 @@ def alarms_follow_switch(project: StaticProject, ctx: CheckContext) -> Iterator[
         if res.type == "aws_sns_topic" and not is_ops_topic(ctx, name, prefix):
             continue
         attr = res.attrs.get("count")
-        actual = Expr(" ".join(str(attr.value).split())) if attr and isinstance(attr.value, Expr) else (
-            attr.value if attr else MISSING)
+        actual = attr.value if attr else MISSING
+        if isinstance(actual, Expr):
+            actual = Expr(" ".join(actual.split()))  # spacing inside the conditional does not matter
         yield ctx.verdict(actual == expected, res.address, "count", actual, expected, file=res.file,
                           line=attr.line if attr else res.line)
     yield from _tfvars_values(project, ctx, ["alarms"])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from envgate import report
 
 GATED = ("terraform", "environments")
 
@@ -23,3 +25,10 @@ def repo_copy(repo_root: Path, tmp_path: Path) -> Callable[[], Path]:
         return root
 
     return make
+
+
+@pytest.fixture
+def not_reported() -> Iterator[None]:
+    """For tests whose findings are deliberate (seeded defects) or repeats: keep them out of --report-dir."""
+    with report.paused():
+        yield

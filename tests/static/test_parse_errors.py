@@ -10,7 +10,7 @@ import pytest
 from envgate.engine import evaluate_static
 from envgate.errors import EnvgateError
 
-pytestmark = pytest.mark.static
+pytestmark = [pytest.mark.static, pytest.mark.usefixtures("not_reported")]
 
 
 def _break(root: Path, name: str, line: int, text: str) -> None:

@@ -20,12 +20,16 @@ pytestmark = pytest.mark.static
 def test_static_gate_passes(repo_root: Path, envs: list[str]) -> None:
     contract, rules = load_contract(), load_rules()
     waivers = load_waivers(rules=rules, contract=contract)
-    findings = evaluate_static(repo_root, envs, contract, rules, waivers=waivers)
+    # A tfvars file without a contract entry is not an environment yet: EG009 reports it as such.
+    findings = evaluate_static(repo_root, [e for e in envs if e in contract.environments], contract, rules,
+                               waivers=waivers)
     failed = [f"{f.rule_id} {f.message}" for f in findings if f.outcome is Outcome.FAIL]
     assert not failed, "static gate:\n" + "\n".join(failed)
 
 
+@pytest.mark.usefixtures("not_reported")  # repeats test_static_gate_passes without waivers
 def test_every_static_rule_checks_something(repo_root: Path, envs: list[str]) -> None:
+    envs = [e for e in envs if e in load_contract().environments]
     findings = evaluate_static(repo_root, envs)
     checked = {(f.rule_id, f.env) for f in findings if f.outcome is Outcome.PASS}
     idle = [f"{rule.id}/{env}" for rule in load_rules().for_gate("static") for env in envs
@@ -33,6 +37,7 @@ def test_every_static_rule_checks_something(repo_root: Path, envs: list[str]) ->
     assert not idle, f"rules that found nothing to check (is terraform/ complete?): {', '.join(idle)}"
 
 
+@pytest.mark.usefixtures("not_reported")
 def test_static_gate_under_one_second(repo_root: Path) -> None:
     contract, rules = load_contract(), load_rules()
     hclsource._CACHE.clear()  # as a fresh process: files come from the disk cache or get parsed

@@ -12,7 +12,7 @@ from envgate.findings import Outcome
 from envgate.paths import policies_dir
 from envgate.seeded import SeededCase, load_seeded
 
-pytestmark = pytest.mark.static
+pytestmark = [pytest.mark.static, pytest.mark.usefixtures("not_reported")]
 
 CASES = load_seeded(policies_dir() / "seeded" / "static.yaml")
 
