@@ -12,6 +12,8 @@ from envgate.errors import EnvgateError
 
 REPO = Path(__file__).resolve().parent
 
+pytest_plugins = ["envgate.pytest_plugin"]
+
 
 def _known_envs() -> list[str]:
     return sorted(p.stem for p in (REPO / "environments").glob("*.tfvars"))
@@ -29,8 +31,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"AWS region (default {localaws.DEFAULT_REGION}: moto serves DSQL there)")
     group.addoption("--plan-file", action="append", default=[], metavar="ENV=PATH",
                     help="check a plan JSON made elsewhere (`tofu show -json`) instead of planning")
-    group.addoption("--report-dir", default="", metavar="DIR",
-                    help="write findings as SARIF and Markdown into DIR")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -40,6 +40,6 @@ resource "terraform_data" "DestroyGuard" {
     aws_secretsmanager_secret.SignInWithApple,
     aws_sns_topic.Operations,
     aws_sns_topic.PushNotifications,
-    aws_sqs_queue_policy.DownloadQueue,
+    aws_sqs_queue.DownloadQueue,
   ]
 }

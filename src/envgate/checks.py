@@ -124,16 +124,19 @@ def no_foreign_values(resources: Sequence[Resource], ctx: CheckContext) -> Itera
     forbidden = ctx.contract.forbidden_words(ctx.env)
     ignored = set(ctx.param("ignore_attributes", []))
     for res in resources:
-        hits = 0
+        hits = checked = 0
         for path, value in _strings(res.values):
             if path.rsplit(".", 1)[-1].split("[")[0] in ignored:
                 continue
+            checked += 1
             words = foreign_words(value, forbidden)
             if words:
                 hits += 1
                 yield ctx.verdict(False, res.address, path, value, isolation_expected(words, forbidden),
                                   file=res.file, line=res.line, sensitive=res.is_sensitive(path))
-        if not hits:
+        if not checked and res.unknown:  # no known text at all: nothing is proven free yet
+            yield _unknown(ctx, res, "values", isolation_expected([], forbidden))
+        elif not hits:
             yield ctx.verdict(True, res.address, "values", Raw("free of other environments' names"),
                               isolation_expected([], forbidden), file=res.file, line=res.line)
 

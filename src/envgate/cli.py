@@ -14,17 +14,23 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from envgate import localaws, report
 from envgate.errors import EnvgateError
@@ -100,6 +106,28 @@ def check_target(args: argparse.Namespace) -> None:
     if getattr(args, "endpoint", "") and not localaws.is_loopback(args.endpoint):
         raise UsageError(f"--endpoint must be a loopback URL (the local AWS), got {args.endpoint}; "
                          "use --real-aws for AWS")
+    # Checked up front: otherwise every tier fails at length, and the destroy step last of all.
+    region = getattr(args, "region", None)
+    if region is not None and not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d+", region):
+        raise UsageError(f"--region: {region!r} is not an AWS region name (e.g. {localaws.DEFAULT_REGION})")
+    if getattr(args, "endpoint", "") and not _listening(args.endpoint):
+        raise UsageError(f"--endpoint {args.endpoint}: nothing is listening there "
+                         "(start the local AWS, or leave --endpoint out and envgate starts one)")
+    if getattr(args, "real_aws", False):
+        import boto3
+
+        if boto3.Session().get_credentials() is None:
+            raise UsageError("--real-aws: no AWS credentials found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY)")
+
+
+def _listening(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 80), timeout=3):
+            return True
+    except OSError:
+        return False
 
 
 # --- running a tier ------------------------------------------------------------------------------------
@@ -118,6 +146,15 @@ def pytest_command(tier: Tier, report_dir: Path, target: list[str]) -> list[str]
     return cmd + tier.extra
 
 
+@contextmanager
+def working(console: Console, description: str) -> Iterator[None]:
+    """A spinner with the elapsed seconds on a terminal while a long step runs (nothing in a CI log)."""
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+        progress.add_task(description, total=None)
+        yield
+
+
 def run_tier(tier: Tier, report_dir: Path, target: list[str], console: Console, root: Path) -> Tier:
     """Run one tier's pytest, showing a spinner, the elapsed time and pytest's latest line."""
     out = report_dir / tier.name
@@ -126,7 +163,9 @@ def run_tier(tier: Tier, report_dir: Path, target: list[str], console: Console, 
         (out / stale).unlink(missing_ok=True)
     tier.log = out / "pytest.log"
     cmd = pytest_command(tier, report_dir, target)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # A clean pytest: nothing inherited from an enclosing pytest(-xdist) process.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST_", "PYTEST_CURRENT_TEST"))}
+    env["PYTHONUNBUFFERED"] = "1"
     start = time.monotonic()
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn(),
                TextColumn("[dim]{task.fields[last]}"))
@@ -233,7 +272,7 @@ def print_results(console: Console, rep: report.Report, tiers: Sequence[Tier] = 
     if failures:
         console.print(f"\n[bold red]{len(failures)} failing finding(s):[/]")
         for f in failures[:MAX_MESSAGES]:
-            console.print(f"  [red]✘[/] {f.rule_id} [{f.gate}] {escape(f.message)}", soft_wrap=True)
+            console.print(f"  [red]✘[/] {f.rule_id} {escape(f'[{f.gate}]')} {escape(f.message)}", soft_wrap=True)
         if len(failures) > MAX_MESSAGES:
             console.print(f"  … and {len(failures) - MAX_MESSAGES} more (see findings.json)")
     c = report.counts(rep.findings)
@@ -241,7 +280,7 @@ def print_results(console: Console, rep: report.Report, tiers: Sequence[Tier] = 
     console.print()
     if tiers:
         console.print("tiers: " + ", ".join(
-            f"{t.name} [{'green' if t.ok else 'red'}]{t.status}[/] ({t.seconds:.0f} s)" for t in tiers))
+            f"{t.name} [{'green' if t.ok else 'red'}]{escape(t.status)}[/] ({t.seconds:.0f} s)" for t in tiers))
     counts = "  ".join(f"[{STYLE[o]}]{n} {o.lower()}[/]" for o, n in c.items())
     console.print(f"findings: {counts}")
     if report_dir is not None:
@@ -274,7 +313,7 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
 
     from envgate import toolchain
 
-    with console.status("setup: tofu and the hashicorp/aws provider (first time: builds, see README)"):
+    with working(console, "setup: tofu and the hashicorp/aws provider (first time: builds, see README)"):
         t0 = time.monotonic()
         tc = toolchain.ensure()
     provider = f", hashicorp/aws {tc.provider.version}" if tc.provider else ", provider from the registry"
@@ -284,7 +323,7 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
     endpoint = args.endpoint or None
     if not args.real_aws and not endpoint:
         server = localaws.MotoServer(log=report_dir / "moto.log")
-        with console.status("starting the local AWS (moto)"):
+        with working(console, "starting the local AWS (moto)"):
             server.start()
         endpoint = server.endpoint
         console.print(f"[green]✔[/] moto    local AWS on {endpoint} (log: {report_dir / 'moto.log'})")
@@ -322,12 +361,12 @@ def destroy(root: Path, env: str, tc, endpoint: str, region: str, report_dir: Pa
     start = time.monotonic()
     target = stack.Target(endpoint=endpoint, region=region)
     try:
-        with console.status(f"destroy {env} on the local AWS"), tempfile.TemporaryDirectory(prefix="envgate-") as tmp:
+        with working(console, f"destroy {env} on the local AWS"), tempfile.TemporaryDirectory(prefix="envgate-") as tmp:
             localaws.ensure_state_backend(target.client, target.state_bucket, target.lock_table)
             run = stack.prepare(root, env, tc, target, Path(tmp))
             run.destroy()
         step.exit_code = 0
-    except EnvgateError as exc:
+    except (EnvgateError, BotoCoreError, ClientError) as exc:  # the local AWS may have gone away mid-run
         step.exit_code, step.error = 1, str(exc).splitlines()[0]
     step.seconds = time.monotonic() - start
     mark = "[green]✔[/]" if step.ok else "[red]✘[/]"
@@ -361,7 +400,7 @@ def cmd_static(args: argparse.Namespace, console: Console) -> int:
     root = repo_root()
     envs = parse_envs(args.env, root)
     rules, contract, waivers = _policies()
-    with console.status("static gate"):
+    with working(console, "static gate"):
         findings = evaluate_static(root, envs or None, contract, rules, waivers=waivers)
     return _engine_report(findings, Path(args.report_dir).resolve(), "envgate static gate", rules, console)
 
@@ -377,6 +416,10 @@ def cmd_check_plan(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--env: name exactly one environment (the one the plan was made for)")
     rules, contract, waivers = _policies()
     resources = plan.from_file(Path(args.plan_json), envs[0], root=root)
+    if not any(r.values for r in resources):  # nothing the gate could check: never a pass
+        why = (f"every value of its {len(resources)} resources is unknown until apply" if resources
+               else "it has no resources")
+        raise EnvgateError(f"{args.plan_json}: nothing to check for {envs[0]}: {why}")
     findings = evaluate(resources, envs[0], "plan", contract, rules, waivers=waivers)
     return _engine_report(findings, Path(args.report_dir).resolve(), f"envgate plan gate: {envs[0]}", rules, console)
 

@@ -463,6 +463,11 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
     prober = Prober(target, env, contract, read_only=read_only, log=log)
     items = prober.raw()
     key, state = prober.state()
+    regions = {arn.split(":")[3] for res in state.get("resources") or [] for inst in res.get("instances") or []
+               if isinstance(arn := (inst.get("attributes") or {}).get("arn"), str) and arn.count(":") >= 5} - {""}
+    if regions and target.region not in regions:  # else: a partial probe (global IAM only) that looks clean
+        raise EnvgateError(f"{env}: its state {key} holds resources in {', '.join(sorted(regions))}, but the probe "
+                           f"ran in {target.region} (wrong --region?)")
     addresses = _state_addresses(state)
     locations = _locations(root)
     resources: list[Resource] = []

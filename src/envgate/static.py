@@ -58,7 +58,11 @@ def load_project(root: Path) -> StaticProject:
     def parsed(pattern: str) -> tuple[HclFile, ...]:
         return tuple(load(p, p.relative_to(root).as_posix()) for p in sorted(root.glob(pattern)))
 
-    return StaticProject(root=root, tf_files=parsed(f"{TF_DIR}/*.tf"), tfvars_files=parsed(f"{TFVARS_DIR}/*.tfvars"))
+    tf_files, tfvars_files = parsed(f"{TF_DIR}/*.tf"), parsed(f"{TFVARS_DIR}/*.tfvars")
+    empty = next((f.path for f in tfvars_files if not f.attrs and not f.blocks), None)
+    if empty:  # one line, not a FAIL for every variable the environment should set
+        raise EnvgateError(f"{empty}: empty tfvars file: it sets none of the environment's variables")
+    return StaticProject(root=root, tf_files=tf_files, tfvars_files=tfvars_files)
 
 
 def source_locations(root: Path) -> dict[str, tuple[str, int]]:

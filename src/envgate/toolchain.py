@@ -245,8 +245,18 @@ class Toolchain:
         return env
 
 
+def _link_into_bin(tofu: Path) -> None:
+    """A stable path for scripts and shells: $ENVGATE_HOME/bin/tofu."""
+    link = home() / "bin" / "tofu"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink() or link.resolve() != tofu.resolve():
+        link.unlink(missing_ok=True)
+        link.symlink_to(tofu)
+
+
 def ensure() -> Toolchain:
     tofu = ensure_tofu()
+    _link_into_bin(tofu)
     if use_registry():
         return Toolchain(tofu, None, None)
     provider = ensure_aws_provider()

@@ -25,7 +25,16 @@ def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
     return data
 
 
+def _timestamp_with_line(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    try:  # `expires: 2030-13-45` is a timestamp to the resolver, and a ValueError (no line) to the constructor
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"invalid date {node.value!r} ({exc})",
+                                                node.start_mark) from None
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_with_line)
 
 
 def load_yaml(path: Path, *, with_lines: bool = False) -> Any:
@@ -43,6 +52,8 @@ def load_yaml(path: Path, *, with_lines: bool = False) -> Any:
         raise EnvgateError(f"{shown(path)}{where}: YAML error: {problem}") from None
     except yaml.YAMLError as exc:
         raise EnvgateError(f"{shown(path)}: YAML error: {' '.join(str(exc).split())}") from None
+    except ValueError as exc:  # a constructor rejecting a value (an impossible date) outside _LineLoader
+        raise EnvgateError(f"{shown(path)}: YAML error: invalid value ({exc})") from None
 
 
 def pop_line(item: dict[str, Any]) -> int | None:

@@ -107,7 +107,7 @@ def test_results_table_counts_and_verdict(tmp_path):
     staging = next(line for line in text.splitlines() if "staging" in line and "EG003" in line)
     assert [c for c in staging.replace("│", " ").split() if c.isdigit()] == ["1", "1", "0", "0"]
     assert "FAIL" in staging
-    assert "production aws_secretsmanager_secret.db" in text and "(sensitive)" in text
+    assert "EG012 [live] production aws_secretsmanager_secret.db" in text and "(sensitive)" in text
     assert SECRET not in text
     assert "findings: 1 pass  3 fail  1 deferred  1 waived" in text
 

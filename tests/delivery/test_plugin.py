@@ -43,12 +43,17 @@ TESTS = textwrap.dedent('''
 ''')
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without what an enclosing pytest-xdist worker sets (the inner run is its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST_", "PYTEST_CURRENT_TEST"))}
+
+
 def run_pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     (tmp_path / "pytest.ini").write_text("[pytest]\n")  # pins the rootdir: nothing from the repo is loaded
     (tmp_path / "test_gate.py").write_text(TESTS)
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "envgate.pytest_plugin", "-p", "no:cacheprovider",
                            "test_gate.py", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "ENVGATE_TEST_SECRET": SECRET})
+                          env={**clean_env(), "ENVGATE_TEST_SECRET": SECRET})
 
 
 def check_reports(out: Path, sarif_schema: dict, expect_workers: set[str]) -> dict:
@@ -116,7 +121,7 @@ def test_junit_from_the_repo_suite_parses(tmp_path):
     junit = tmp_path / "junit.xml"
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
                            "tests/delivery/test_report.py", f"--junitxml={junit}"],
-                          cwd=repo, capture_output=True, text=True, timeout=120)
+                          cwd=repo, capture_output=True, text=True, timeout=120, env=clean_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     root = ET.parse(junit).getroot()
     cases = list(root.iter("testcase"))

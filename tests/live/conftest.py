@@ -51,12 +51,14 @@ def deployed(request, aws_target, repo_root, shared):
 
 @pytest.fixture(scope="session")
 def probed(aws_target, deployed, contract, repo_root):
-    """probed(env) -> ProbeResult of the deployed environment (one probe per environment per process)."""
+    """probed(env) -> ProbeResult of the deployed environment (one probe per environment per process);
+    probed(env, deploy=False) probes whatever is there (an environment this session does not gate)."""
     cache: dict[str, live.ProbeResult] = {}
 
-    def get(env: str) -> live.ProbeResult:
+    def get(env: str, deploy: bool = True) -> live.ProbeResult:
         if env not in cache:
-            deployed(env)
+            if deploy:
+                deployed(env)
             try:
                 cache[env] = live.probe(aws_target, env, contract, root=repo_root)
             except EnvgateError as exc:

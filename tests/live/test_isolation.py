@@ -17,11 +17,14 @@ pytestmark = pytest.mark.live
 
 
 @pytest.fixture
-def others(env, pytestconfig, probed):
-    names = [e for e in pytestconfig.envgate_envs if e != env]
-    if not names:
-        pytest.skip("only one environment selected: nothing to be isolated from")
-    return {name: probed(name) for name in names}
+def others(env, pytestconfig, probed, contract):
+    """Every other environment of the contract: the selected ones deployed (moto), the rest as found."""
+    selected = pytestconfig.envgate_envs
+    found = {name: probed(name, deploy=name in selected) for name in contract.environments if name != env}
+    found = {name: result for name, result in found.items() if result.resources}
+    if not found:
+        pytest.skip(f"no other environment is deployed on this target: nothing {env} must be isolated from")
+    return found
 
 
 def test_no_policy_reaches_another_environments_arns(env, probed, others):

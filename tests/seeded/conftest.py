@@ -1,0 +1,119 @@
+"""Seeded violations for the plan and live gates (policies/seeded/plan.yaml, live.yaml), run in a private moto.
+
+Format: the static catalogue's (envgate.seeded.SeededCase), so one loader and one meta test cover every
+gate. Two additions, both still plain SeededCase fields:
+  * `file: aws:<service>` (live only) seeds drift behind tofu's back instead of editing a file: `find` is
+    the boto3 operation, `replace` its keyword arguments as JSON.
+  * placeholders: `${ENV.OUTPUT}` / `${ENV.OUTPUT.KEY}` (a deployed environment's tofu output) in
+    `replace` and `message`; `{where:ADDRESS}` in `message` is that resource block's `file:line`.
+A plan case whose plan tofu refuses (a variable validation) passes when `message` is in tofu's error.
+
+Plan cases of one environment share one initialised scratch copy (edit, plan, restore: ~10 s a case).
+Live cases share one deployment of each environment they name in a private moto (~85 s an environment);
+every drift touches its own resource, and the clean baseline is evaluated before any drift.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import tftest
+
+from envgate import engine, live, localaws, plan as planmod, report, stack
+from envgate.errors import EnvgateError
+from envgate.findings import Finding, Outcome
+from envgate.seeded import SeededCase
+from seedlib import envs_of, fill, load_cases
+
+@pytest.fixture(scope="session")
+def seed_target(aws_target, tmp_path_factory):
+    """A private moto for the seeded cases: nothing seeded can reach the deployments other tests probe."""
+    if not aws_target.endpoint:
+        pytest.skip("--real-aws: seeded violations are only ever deployed into the local emulator")
+    log = tmp_path_factory.mktemp("seeded-moto") / "moto.log"
+    with localaws.MotoServer(log=log) as server:
+        target = stack.Target(endpoint=server.endpoint, region=aws_target.region)
+        localaws.ensure_state_backend(target.client)
+        yield target
+
+
+@dataclass
+class PlanOutcome:
+    fails: list[Finding] = field(default_factory=list)
+    refused: str | None = None
+    reproduce: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def seeded_plan(seed_target, toolchain, repo_root, tmp_path_factory):
+    """seeded_plan(case) -> (expected message, PlanOutcome): the case seeded into its environment's
+    initialised scratch copy, planned, evaluated, and the file restored."""
+    runs: dict[str, stack.StackRun] = {}
+
+    def run_case(case: SeededCase) -> tuple[str, PlanOutcome]:
+        if case.env not in runs:
+            workdir = tmp_path_factory.mktemp(f"seeded-plan-{case.env}")
+            runs[case.env] = stack.prepare(repo_root, case.env, toolchain, seed_target, workdir)
+        run = runs[case.env]
+        root = run.workdir
+        path = root / case.file
+        original = path.read_text()
+        try:
+            expected = case.apply(root)
+            expected = fill(expected, {}, planmod.source_locations({}, root))
+            outcome = PlanOutcome(reproduce=[*run.commands[:1], f"(seeded: {case.file} edited as in "
+                                             f"policies/seeded/plan.yaml#{case.id})", run.commands[-1]])
+            try:
+                raw = run.tf.plan(output=True, tf_var_file=run.var_file)._raw
+            except tftest.TerraformTestError as exc:
+                outcome.refused = "\n".join(str(a) for a in exc.args)  # tofu's own text, newlines intact
+                return expected, outcome
+            doc = planmod.load_plan_text(json.dumps(raw), f"tofu show -json ({case.id})")
+            resources = planmod.resources(doc, case.env, locations=planmod.source_locations(doc, root))
+            with report.paused():
+                outcome.fails = [f for f in engine.evaluate(resources, case.env, "plan")
+                                 if f.outcome is Outcome.FAIL]
+            return expected, outcome
+        finally:
+            path.write_text(original)
+
+    return run_case
+
+
+@dataclass
+class LiveWorld:
+    target: stack.Target
+    root: Path
+    outputs: dict[str, dict]
+    locations: dict[str, tuple[str, int]]
+    baseline: dict[str, list[str]]
+
+    def expected(self, case: SeededCase) -> str:
+        return fill(case.message, self.outputs, self.locations)
+
+    def fails(self, env: str) -> list[Finding]:
+        resources = live.probe(self.target, env, root=self.root).resources
+        with report.paused():
+            return [f for f in engine.evaluate(resources, env, "live") if f.outcome is Outcome.FAIL]
+
+
+@pytest.fixture(scope="session")
+def live_world(seed_target, toolchain, repo_root, tmp_path_factory) -> Iterator[LiveWorld]:
+    """Every environment the live catalogue names, deployed once into the private moto; its clean baseline."""
+    envs = envs_of(load_cases("live"))
+    outputs, baseline = {}, {}
+    locations = planmod.source_locations({}, repo_root)
+    world = LiveWorld(seed_target, repo_root, outputs, locations, baseline)
+    for env in envs:
+        run = stack.prepare(repo_root, env, toolchain, seed_target, tmp_path_factory.mktemp(f"seeded-live-{env}"))
+        try:
+            run.apply()
+        except EnvgateError as exc:
+            pytest.fail(f"seeded live deployment of {env} failed: {exc}", pytrace=False)
+        outputs[env] = run.outputs()
+        baseline[env] = [f.message for f in world.fails(env)]
+    yield world
