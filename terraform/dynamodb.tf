@@ -23,4 +23,8 @@ resource "aws_dynamodb_table" "Idempotency" {
   }
 
   tags = merge(local.common_tags, { Name = "${local.name_prefix}-Idempotency" })
+
+  lifecycle {
+    prevent_destroy = var.dsql_deletion_protection
+  }
 }

@@ -124,10 +124,14 @@ resource "aws_lambda_event_source_mapping" "DownloadQueue" {
   event_source_arn = aws_sqs_queue.DownloadQueue.arn
   function_name    = aws_lambda_function.StartFileUpload.arn
   batch_size       = 1
+
+  tags = merge(local.common_tags, { Name = "${local.name_prefix}-StartFileUpload-DownloadQueue" })
 }
 
 resource "aws_lambda_event_source_mapping" "SendPushNotification" {
   event_source_arn = aws_sqs_queue.SendPushNotification.arn
   function_name    = aws_lambda_function.SendPushNotification.arn
   batch_size       = 10
+
+  tags = merge(local.common_tags, { Name = "${local.name_prefix}-SendPushNotification-Queue" })
 }

@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.9.0"
+  # OpenTofu >= 1.12: lifecycle.prevent_destroy refers to var.dsql_deletion_protection.
+  required_version = ">= 1.12.0"
 
   required_providers {
     aws = {

@@ -6,8 +6,8 @@ only into scratch working copies, and `sandbox_env` makes every non-loopback HTT
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -56,13 +56,12 @@ class MotoServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> MotoServer:
-        binary = shutil.which("moto_server", path=str(Path(sys.executable).parent)) or shutil.which("moto_server")
-        if not binary:
-            raise EnvgateError("moto_server is not installed: run scripts/bootstrap")
+        if importlib.util.find_spec("moto.server") is None:
+            raise EnvgateError("moto[server] is not installed: run scripts/bootstrap")
         self.port = self.port or free_port()
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self._proc = subprocess.Popen(
-            [binary, "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "envgate.motoserver", "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, **FAKE_CREDENTIALS),
         )
         deadline = time.monotonic() + timeout
