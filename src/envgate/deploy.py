@@ -12,7 +12,8 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,3 +121,25 @@ def deploy_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target
 
 def _target_key(target: stack.Target) -> str:
     return (target.endpoint or "aws").rsplit(":", 1)[-1].replace("/", "") + "-" + target.state_bucket
+
+
+@contextmanager
+def private_moto(shared: Path, log: Path, region: str = localaws.DEFAULT_REGION) -> Iterator[stack.Target]:
+    """A moto of one's own (scratch deployments, seeded drift), with the state backend in place.
+
+    Ports are chosen under a session-wide lock and the server is up before the lock is released: two
+    xdist workers picking the same free port would otherwise end up sharing one server (the loser's
+    health check answers from the winner's process).
+    """
+    with FileLock(str(shared / "moto-ports.lock")):
+        server = localaws.MotoServer(log=log).start()
+        time.sleep(0.5)
+        if server._proc is None or server._proc.poll() is not None:  # noqa: SLF001 - lost the port after all
+            server.stop()
+            raise EnvgateError(f"private moto on {server.endpoint} exited at start; see {log}")
+    try:
+        target = stack.Target(endpoint=server.endpoint, region=region)
+        localaws.ensure_state_backend(target.client)
+        yield target
+    finally:
+        server.stop()

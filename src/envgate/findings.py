@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -86,13 +86,16 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for reports (values already redacted, rendered as in the message)."""
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _FIELDS}  # shallow: asdict() deep-copies every value
         data.update(outcome=self.outcome.value, actual=render(self.actual), expected=render(self.expected),
                     message=self.message)
         return data
 
     def __str__(self) -> str:
         return f"{self.outcome.value} {self.rule_id} [{self.gate}] {self.message}"
+
+
+_FIELDS = tuple(f.name for f in fields(Finding))
 
 
 def failures(findings: list[Finding]) -> list[Finding]:

@@ -137,6 +137,8 @@ class Prober:
                 raw.unknown.update(paths)
                 return None
             raise EnvgateError(f"{self.env}: live probe failed on {raw.type}: {_why(exc)}") from None
+        except BotoCoreError as exc:  # the endpoint went away (or never answers) between two calls
+            raise EnvgateError(f"{self.env}: live probe failed on {raw.type}: {_why(exc)}") from None
 
     def stems(self) -> tuple[str, ...]:
         return (f"{self.prefix}-", f"/aws/lambda/{self.prefix}-", self.contract.secrets_path(self.env))
@@ -451,6 +453,8 @@ class Prober:
             if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchBucket", "404", *DENIED):
                 return None, {}
             raise EnvgateError(f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}: {_why(exc)}") from None
+        except BotoCoreError as exc:
+            raise EnvgateError(f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}: {_why(exc)}") from None
         try:
             return key, json.loads(body)
         except json.JSONDecodeError:
@@ -461,13 +465,13 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
           read_only: bool | None = None, log: CallLog | None = None) -> ProbeResult:
     """Probe `env` on `target`: its resources as Terraform would spell them, and the API calls it took."""
     prober = Prober(target, env, contract, read_only=read_only, log=log)
-    items = prober.raw()
-    key, state = prober.state()
+    key, state = prober.state()  # first: a wrong region is then one line before any other call
     regions = {arn.split(":")[3] for res in state.get("resources") or [] for inst in res.get("instances") or []
                if isinstance(arn := (inst.get("attributes") or {}).get("arn"), str) and arn.count(":") >= 5} - {""}
     if regions and target.region not in regions:  # else: a partial probe (global IAM only) that looks clean
         raise EnvgateError(f"{env}: its state {key} holds resources in {', '.join(sorted(regions))}, but the probe "
                            f"ran in {target.region} (wrong --region?)")
+    items = prober.raw()
     addresses = _state_addresses(state)
     locations = _locations(root)
     resources: list[Resource] = []
@@ -548,8 +552,11 @@ def _int(value: Any) -> int | None:
 def _why(exc: Exception) -> str:
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
-        return f"{err.get('Code', 'error')}: {err.get('Message', '')}".strip(": ")
-    return str(exc)
+        text = f"{err.get('Code', 'error')}: {err.get('Message', '')}".strip(": ")
+    else:
+        text = str(exc)
+    text = " ".join(text.split())  # one line: a proxy or an emulator may answer with a whole HTML page
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _op_name(op: str) -> str:

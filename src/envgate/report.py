@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from envgate.errors import EnvgateError
-from envgate.findings import Finding, Outcome, Raw
+from envgate.findings import Finding, Outcome, Raw, render
 
 FORMAT = "envgate-findings/1"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -88,9 +88,9 @@ def attributed_to(test: str | None) -> Iterator[None]:
 
 
 def _key(f: Finding) -> str:
-    d = f.to_dict()
-    return json.dumps([d["rule_id"], d["gate"], d["env"], d["address"], d["attribute"], d["outcome"],
-                       d["file"], d["line"], d["actual"], d["expected"]])
+    # The fields of to_dict() that identify a finding, without building the whole dict (64k findings: seconds).
+    return json.dumps([f.rule_id, f.gate, f.env, f.address, f.attribute, f.outcome.value, f.file, f.line,
+                       render(f.actual), render(f.expected)])
 
 
 def unique(findings: Iterable[Finding]) -> list[Finding]:

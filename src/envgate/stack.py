@@ -64,7 +64,9 @@ class StackRun:
         try:
             return fn(*args, **kwargs)
         except tftest.TerraformTestError as exc:
-            raise EnvgateError(f"{self.environment}: tofu {what} failed: {_first_error(str(exc))}\n  reproduce: {cmd}") from None
+            output = _output(exc)
+            raise EnvgateError(f"{self.environment}: tofu {what} failed: {_first_error(output)}\n  reproduce: {cmd}"
+                               f"{_details(output)}") from None
 
     def plan_json(self) -> dict:
         out = self._call("plan", self.tf.plan, output=True, tf_var_file=self.var_file)
@@ -83,6 +85,17 @@ class StackRun:
 
     def outputs(self) -> dict:
         return {k: v for k, v in self.tf.output().items()}
+
+
+def _output(exc: tftest.TerraformTestError) -> str:
+    # str(exc) is the repr of its (message, stderr) args: one line with the newlines escaped, no "Error:" line.
+    return str(exc.args[0]) if exc.args else str(exc)
+
+
+def _details(output: str) -> str:
+    """tofu's whole message, indented under the one-line summary (the lock holder, the provider's reason)."""
+    lines = [line.strip(" │╷╵") for line in output.splitlines()]
+    return "".join(f"\n    {line}" for line in lines if line)
 
 
 def _first_error(text: str) -> str:
@@ -118,7 +131,9 @@ def prepare(repo: Path, environment: str, toolchain: Toolchain, target: Target, 
     try:
         tf.setup(init_vars=backend, workspace_name=environment, cleanup_on_exit=False)
     except tftest.TerraformTestError as exc:
-        raise EnvgateError(f"{environment}: tofu init failed: {_first_error(str(exc))}\n  reproduce: {run.commands[-1]}") from None
+        output = _output(exc)
+        raise EnvgateError(f"{environment}: tofu init failed: {_first_error(output)}\n  reproduce: {run.commands[-1]}"
+                           f"{_details(output)}") from None
     return run
 
 

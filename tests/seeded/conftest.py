@@ -16,6 +16,7 @@ every drift touches its own resource, and the clean baseline is evaluated before
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 import pytest
 import tftest
 
-from envgate import engine, live, localaws, plan as planmod, report, stack
+from envgate import deploy, engine, live, plan as planmod, report, stack
 from envgate.errors import EnvgateError
 from envgate.findings import Finding, Outcome
 from envgate.seeded import SeededCase
@@ -35,9 +36,7 @@ def seed_target(aws_target, tmp_path_factory):
     if not aws_target.endpoint:
         pytest.skip("--real-aws: seeded violations are only ever deployed into the local emulator")
     log = tmp_path_factory.mktemp("seeded-moto") / "moto.log"
-    with localaws.MotoServer(log=log) as server:
-        target = stack.Target(endpoint=server.endpoint, region=aws_target.region)
-        localaws.ensure_state_backend(target.client)
+    with deploy.private_moto(deploy.shared_dir(tmp_path_factory), log, aws_target.region) as target:
         yield target
 
 
@@ -106,10 +105,14 @@ def live_world(seed_target, toolchain, repo_root, tmp_path_factory) -> Iterator[
     """Every environment the live catalogue names, deployed once into the private moto; its clean baseline."""
     envs = envs_of(load_cases("live"))
     outputs, baseline = {}, {}
-    locations = planmod.source_locations({}, repo_root)
-    world = LiveWorld(seed_target, repo_root, outputs, locations, baseline)
+    # One snapshot of the stack for every deployment and every file:line: the repository may change meanwhile.
+    snapshot = tmp_path_factory.mktemp("seeded-live-stack")
+    for name in ("terraform", "environments"):
+        shutil.copytree(repo_root / name, snapshot / name, ignore=stack.SCRATCH_IGNORE)
+    locations = planmod.source_locations({}, snapshot)
+    world = LiveWorld(seed_target, snapshot, outputs, locations, baseline)
     for env in envs:
-        run = stack.prepare(repo_root, env, toolchain, seed_target, tmp_path_factory.mktemp(f"seeded-live-{env}"))
+        run = stack.prepare(snapshot, env, toolchain, seed_target, tmp_path_factory.mktemp(f"seeded-live-{env}"))
         try:
             run.apply()
         except EnvgateError as exc:
