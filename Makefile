@@ -9,7 +9,7 @@ setup:
 	scripts/bootstrap
 
 test: setup
-	.venv/bin/pytest $(PYTEST_ARGS)
+	.venv/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 gate: setup
 	.venv/bin/envgate gate $(GATE_ARGS)

@@ -12,8 +12,6 @@ from envgate.errors import EnvgateError
 
 REPO = Path(__file__).resolve().parent
 
-pytest_plugins = ["envgate.pytest_plugin"]
-
 
 def _known_envs() -> list[str]:
     return sorted(p.stem for p in (REPO / "environments").glob("*.tfvars"))

@@ -7,6 +7,7 @@ probe's API calls. Every figure is the median of N repetitions made in the same 
 
 Results go to benchmarks/results.json (override with --out) and a Markdown summary to stdout.
 Sections:
+  floor   (part of plan) init + plan + show -json of the 3 environments, 2 and 3 at a time, without pytest
   static  engine.evaluate_static / `envgate static` / `pytest -m static` vs `checkov -d terraform`
   eval    synthetic plan JSON (benchmarks/gen_plan.py) through plan.py + engine.evaluate vs checkov terraform_plan
   plan    `pytest -m plan -n 2` (all environments) vs stack.prepare + `tofu plan` of one environment
@@ -54,14 +55,22 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+FAILED_RUNS: list[str] = []
+
+
 def wall(cmd: list[str], *, env: dict[str, str] | None = None, ok: tuple[int, ...] = (0,), cwd: Path = REPO,
-         stdout=subprocess.DEVNULL) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env or clean_env(), stdout=stdout, stderr=subprocess.PIPE, text=True)
-    seconds = time.perf_counter() - start
-    if proc.returncode not in ok:
-        raise SystemExit(f"benchmark command failed (exit {proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return seconds
+         retries: int = 0) -> float:
+    """Wall seconds of a command. A failed run (a transient tofu/moto error) is retried up to `retries` times and
+    listed in results["failed_runs"]; its time is not used."""
+    for _ in range(retries + 1):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, env=env or clean_env(), capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode in ok:
+            return seconds
+        FAILED_RUNS.append(f"exit {proc.returncode}: {' '.join(cmd)}: {(proc.stdout + proc.stderr)[-1500:]}")
+    raise SystemExit(f"benchmark command failed (exit {proc.returncode}): {' '.join(cmd)}\n"
+                     f"{(proc.stdout + proc.stderr)[-2000:]}")
 
 
 def inner(snippet: str, env: dict[str, str] | None = None) -> float:
@@ -234,7 +243,7 @@ def bench_plan(repeat: int) -> dict:
 
     def gate(*extra: str) -> float:
         return wall([PY, "-m", "pytest", "-m", "plan", "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider",
-                     "-q", "tests/plan", *extra])
+                     "-q", "tests/plan", *extra], retries=2)
 
     with tempfile.TemporaryDirectory(prefix="envgate-bench-plan-") as tmp, \
             localaws.MotoServer(log=Path(tmp) / "moto.log") as shared:
@@ -247,12 +256,31 @@ def bench_plan(repeat: int) -> dict:
     results["raw parts (median s)"] = {k: statistics.median(v) for k, v in raw_parts.items()}
     results["raw per environment (one run, s)"] = {env: round(raw(env, record=False), 2)
                                                    for env in ("dev", "staging", "production")}
+    results["floor (init + plan + show -json, no pytest)"] = bench_plan_floor()
+    return results
+
+
+def bench_plan_floor() -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from envgate import localaws, stack, toolchain
+
+    tc = toolchain.ensure()
+
+    def tofu(run: stack.StackRun, *args: str) -> float:
+        start = time.perf_counter()
+        res = run.tf.execute_command(*args)
+        if res.retcode != 0:
+            raise SystemExit(f"tofu {args[0]} failed: {res.err[-2000:]}")
+        return time.perf_counter() - start
 
     # The floor on this machine: what the gate must do at least (init + plan + show -json per environment),
     # 3 environments on 2 workers, with no pytest, no xdist, no checks.
     def phases(env: str, target: stack.Target, tmp: Path) -> dict[str, float]:
-        run, init = prepared(tmp, env, target)
-        plan = tofu(run, *plan_args(run))
+        start = time.perf_counter()
+        run = stack.prepare(REPO, env, tc, target, tmp / f"work-{env}")
+        init = time.perf_counter() - start
+        plan = tofu(run, "plan", "-input=false", "-no-color", "-out=raw.tfplan", f"-var-file={run.var_file}")
         show = tofu(run, "show", "-json", "raw.tfplan")
         return {"init": init, "plan": plan, "show -json": show}
 
@@ -272,8 +300,7 @@ def bench_plan(repeat: int) -> dict:
                     lambda e, w=workers: phases(e, target, Path(tmp) / f"w{w}"), ("dev", "staging", "production"))))
             floor[f"3 environments, {workers} at a time, total"] = time.perf_counter() - start
             floor[f"3 environments, {workers} at a time, phases"] = per_env
-    results["floor (init + plan + show -json, no pytest)"] = floor
-    return results
+    return floor
 
 
 # --- (d) live probe API calls --------------------------------------------------------------------------------
@@ -393,6 +420,8 @@ def summary(results: dict) -> str:
         floor = p["floor (init + plan + show -json, no pytest)"]
         lines.append("- floor: " + json.dumps(_rounded(floor)))
         lines.append("")
+    if "floor" in results:
+        lines += ["## plan floor", "", "```", json.dumps(_rounded(results["floor"]), indent=1), "```", ""]
     if "live" in results:
         lines += ["## live", "", "| environment | API calls | mutating | resources | probe median | deploy | by service |",
                   "|---|--:|--:|--:|--:|--:|---|"]
@@ -429,6 +458,8 @@ def main(argv: list[str] | None = None) -> None:
                                              args.profile)
             elif section == "plan":
                 results["plan"] = bench_plan(min(args.repeat, 3))
+            elif section == "floor":  # (part of plan; alone to re-measure it on a quiet machine)
+                results["floor"] = bench_plan_floor()
             elif section == "live":
                 results["live"] = bench_live(min(args.repeat, 3))
                 results["live_recorded"] = recorded_live_calls()
@@ -436,6 +467,7 @@ def main(argv: list[str] | None = None) -> None:
                 raise SystemExit(f"unknown section {section!r} (static, eval, plan, live)")
             print(f"[bench] {section} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     results["machine"]["load_at_end"] = os.getloadavg()
+    results["failed_runs"] = FAILED_RUNS
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     previous.update({k: v for k, v in results.items()})
     args.out.write_text(json.dumps(previous, indent=1, default=str) + "\n")

@@ -135,7 +135,7 @@ def _listening(url: str) -> bool:
 
 def pytest_command(tier: Tier, report_dir: Path, target: list[str]) -> list[str]:
     out = report_dir / tier.name
-    # The root conftest loads envgate.pytest_plugin (pytest_plugins), which writes the reports.
+    # pyproject addopts load envgate.pytest_plugin (-p), which writes the reports.
     # `--opt=value` everywhere so that no value is ever taken for a test path.
     cmd = [sys.executable, "-m", "pytest", "-m", tier.marker, "-p", "no:cacheprovider", "-q",
            f"--report-dir={out}", f"--junitxml={out / 'junit.xml'}", *target]
@@ -195,7 +195,7 @@ def run_tier(tier: Tier, report_dir: Path, target: list[str], console: Console, 
         tier.tests = report.read_json(findings_file).tests
     elif tier.exit_code in (0, 1):
         console.print(f"[yellow]![/] {tier.name}: pytest wrote no {findings_file} "
-                      "(the root conftest must load the plugin: pytest_plugins = [\"envgate.pytest_plugin\"])")
+                      "(pytest must load the plugin: -p envgate.pytest_plugin in addopts)")
     mark = "[green]✔[/]" if tier.ok else "[red]✘[/]"
     counts = ", ".join(f"{n} {k}" for k, n in tier.tests.items() if n) or "no test results"
     console.print(f"{mark} {tier.name:<7} {tier.seconds:6.1f} s  {tier.status}: {counts}")

@@ -125,21 +125,8 @@ def _target_key(target: stack.Target) -> str:
 
 @contextmanager
 def private_moto(shared: Path, log: Path, region: str = localaws.DEFAULT_REGION) -> Iterator[stack.Target]:
-    """A moto of one's own (scratch deployments, seeded drift), with the state backend in place.
-
-    Ports are chosen under a session-wide lock and the server is up before the lock is released: two
-    xdist workers picking the same free port would otherwise end up sharing one server (the loser's
-    health check answers from the winner's process).
-    """
-    with FileLock(str(shared / "moto-ports.lock")):
-        server = localaws.MotoServer(log=log).start()
-        time.sleep(0.5)
-        if server._proc is None or server._proc.poll() is not None:  # noqa: SLF001 - lost the port after all
-            server.stop()
-            raise EnvgateError(f"private moto on {server.endpoint} exited at start; see {log}")
-    try:
+    """A moto of one's own (scratch deployments, seeded drift), with the state backend in place."""
+    with localaws.MotoServer(log=log) as server:
         target = stack.Target(endpoint=server.endpoint, region=region)
         localaws.ensure_state_backend(target.client)
         yield target
-    finally:
-        server.stop()

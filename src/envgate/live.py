@@ -338,7 +338,6 @@ class Prober:
                 yield raw
 
     def api_gateway(self) -> Iterator[_Raw]:
-        apigw = self.client("apigateway")
         region = self.target.region
         for api in self._pages("apigateway", "get_rest_apis", "items"):
             name, api_id = api["name"], api["id"]

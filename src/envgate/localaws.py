@@ -56,9 +56,26 @@ class MotoServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> MotoServer:
+        """Start on a free port. A free port can be handed to two processes at once: the loser's moto
+        dies on bind after its health check was answered by the winner's, and two sessions would share
+        one AWS. So a server only counts once its own process holds the listening socket."""
         if importlib.util.find_spec("moto.server") is None:
             raise EnvgateError("moto[server] is not installed: run scripts/bootstrap")
-        self.port = self.port or free_port()
+        wanted = self.port
+        for _ in range(5):
+            self.port = wanted or free_port()
+            try:
+                self._launch(timeout)
+            except EnvgateError:
+                if wanted:
+                    raise
+                continue  # lost the port to another process between free_port() and bind
+            if _owns_port(self._proc, self.port):
+                return self
+            self.stop()
+        raise EnvgateError(f"moto server could not get a port of its own on 127.0.0.1; see {self.log}")
+
+    def _launch(self, timeout: float) -> None:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "envgate.motoserver", "-H", "127.0.0.1", "-p", str(self.port)],
@@ -69,7 +86,7 @@ class MotoServer:
             if self._proc.poll() is not None:
                 raise EnvgateError(f"moto server exited at start (code {self._proc.returncode}); see {self.log}")
             if self.healthy():
-                return self
+                return
             time.sleep(0.2)
         self.stop()
         raise EnvgateError(f"moto server did not answer on {self.endpoint} within {timeout:.0f} s")
@@ -185,3 +202,45 @@ def ensure_state_backend(client, bucket: str = STATE_BUCKET, lock_table: str = L
             KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
+
+
+def _owns_port(proc: subprocess.Popen, port: int, timeout: float = 15) -> bool:
+    """Whether `proc` (not another process) listens on `port` (Linux /proc; elsewhere: it stays alive)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is None or proc.poll() is not None:
+            return False
+        inodes = _listening_inodes(port)
+        if inodes is None:
+            time.sleep(2)
+            return proc.poll() is None
+        if inodes & _socket_inodes(proc.pid):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _listening_inodes(port: int) -> set[str] | None:
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            return None
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.add(fields[9])
+    return found
+
+
+def _socket_inodes(pid: int) -> set[str]:
+    inodes: set[str] = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
