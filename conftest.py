@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def pytest_configure(config: pytest.Config) -> None:
     endpoint = config.getoption("--endpoint")
     if endpoint and config.getoption("--real-aws"):
         raise pytest.UsageError("--endpoint and --real-aws exclude each other")
+    if not re.fullmatch(r"[a-z]{2}(-gov)?-[a-z]+-\d", config.getoption("--region")):
+        raise pytest.UsageError(f"--region: not an AWS region code: {config.getoption('--region')!r}")
     if endpoint and not localaws.is_loopback(endpoint):
         raise pytest.UsageError(f"--endpoint must be a loopback URL (the local AWS), got {endpoint}; use --real-aws for AWS")
     plan_files = {}
@@ -67,6 +70,8 @@ def _share_one_moto(config: pytest.Config) -> None:
     server = localaws.MotoServer(log=log).start()
     config.add_cleanup(server.stop)
     config.option.endpoint = server.endpoint
+    # Workers re-parse the command line: the --endpoint default reads this variable.
+    os.environ["ENVGATE_ENDPOINT"] = server.endpoint
 
 
 @pytest.fixture(scope="session")

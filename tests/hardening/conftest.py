@@ -12,6 +12,7 @@ from hardening_support import scratch_copy, seed_production
 from envgate import localaws
 from envgate.stack import Target
 
+
 @pytest.fixture
 def scratch_repo(repo_root: Path, tmp_path: Path) -> Path:
     """A scratch copy of what the `envgate` command reads (terraform/, environments/, the policy files)."""
@@ -22,7 +23,7 @@ def scratch_repo(repo_root: Path, tmp_path: Path) -> Path:
 def seeded_moto(tmp_path_factory) -> Iterator[tuple[Target, dict[str, str]]]:
     """(target, {address: ARN}): a moto server of the hardening tests' own, production seeded on it.
 
-    Its request recorder writes to `target.recording` (started and stopped with moto's /moto-api/recorder)."""
+    Its request recorder (/moto-api/recorder/..., used by test_safety) writes into this fixture's temp dir."""
     from envgate.guard import loopback_only
 
     base = tmp_path_factory.mktemp("hardening-moto")
@@ -32,7 +33,6 @@ def seeded_moto(tmp_path_factory) -> Iterator[tuple[Target, dict[str, str]]]:
     try:
         with loopback_only():
             target = Target(endpoint=server.endpoint)
-            target.recording = base / "recording.jsonl"  # type: ignore[attr-defined]
             arns = seed_production(target)
         yield target, arns
     finally:

@@ -19,9 +19,10 @@ from envgate.stack import Target
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 ACCOUNT = "123456789012"  # moto's default account
-
-
 POLICY_FILES = ("contract.yaml", "rules.yaml", "waivers.yaml")
+# The installed console script when there is one (what users run), else the same entry point as a module.
+ENVGATE = ([str(Path(sys.executable).parent / "envgate")] if (Path(sys.executable).parent / "envgate").is_file()
+           else [sys.executable, "-m", "envgate.cli"])
 
 
 def scratch_copy(repo: Path, into: Path) -> Path:
@@ -60,8 +61,7 @@ def run_envgate(args: list[str], root: Path, env: Mapping[str, str | None] | Non
             environ.pop(key, None)
         else:
             environ[key] = value
-    proc = subprocess.run([sys.executable, "-m", "envgate.cli", *args], cwd=root, env=environ, capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run([*ENVGATE, *args], cwd=root, env=environ, capture_output=True, text=True, timeout=timeout)
     return Run(list(args), proc.returncode, proc.stdout, proc.stderr)
 
 

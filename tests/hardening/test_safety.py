@@ -22,7 +22,7 @@ from pathlib import Path
 import boto3
 import botocore.httpsession
 import pytest
-from hardening_support import run_envgate
+from hardening_support import SEEDED_SECRET, run_envgate
 
 from envgate import engine, live, localaws, plan, report, stack
 from envgate.contract import load_contract
@@ -86,6 +86,7 @@ def test_production_probe_makes_zero_mutating_calls(seeded_moto) -> None:
     assert set(arns) <= found, found  # every seeded resource was seen, by its state address
     # Nothing the probe could have read carries a secret value: it never asks for one.
     assert not [op for op in calls.calls if op.endswith(("GetSecretValue", "GetApiKey"))]
+    assert SEEDED_SECRET not in repr([dict(r.values) for r in result.resources])
 
 
 def test_a_mutating_call_on_production_is_refused_before_it_is_sent(seeded_moto) -> None:
@@ -264,7 +265,8 @@ def test_sensitive_values_never_reach_findings_or_report_writers(tmp_path) -> No
     source = _sensitive_plan(tmp_path / "plan.json")
     assert SECRET in source.read_text(), "the fixture does carry the secret"
     resources = plan.resources(plan.load_plan(source), "production")
-    findings = engine.evaluate(resources, "production", "plan")
+    with report.paused():  # synthetic findings: not the stack's
+        findings = engine.evaluate(resources, "production", "plan")
     failing = {(f.rule_id, f.attribute) for f in findings if f.outcome is Outcome.FAIL and f.sensitive}
     assert {("EG007", "secret_string"), ("EG007", "environment[0].variables.API_TOKEN"),
             ("EG011", "environment[0].variables.LOG_LEVEL")} <= failing, failing
