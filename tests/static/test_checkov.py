@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import envgate
-from envgate.checkovrun import run_checkov
+from envgate.checkovrun import checkov_bin, run_checkov
 from envgate.errors import EnvgateError
 from envgate.paths import policies_dir
 
@@ -23,7 +22,7 @@ ALL_IDS = sorted({i for p in (policies_dir() / "checkov").glob("*.py")
 
 def test_checkov_results_per_fixture(repo_root: Path, tmp_path: Path) -> None:
     try:
-        envgate.checkov_bin()
+        checkov_bin()
     except EnvgateError as exc:
         pytest.fail(str(exc), pytrace=False)
     expected = {d.name: yaml.safe_load((d / "expected.yaml").read_text()) for d in sorted(FIXTURES.iterdir())}
