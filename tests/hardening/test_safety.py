@@ -261,6 +261,7 @@ def _artifacts(directory: Path) -> dict[str, str]:
             if p.is_file()}
 
 
+@pytest.mark.no_report  # deliberate synthetic failures: not the stack's findings
 def test_sensitive_values_never_reach_findings_or_report_writers(tmp_path) -> None:
     source = _sensitive_plan(tmp_path / "plan.json")
     assert SECRET in source.read_text(), "the fixture does carry the secret"

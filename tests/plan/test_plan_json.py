@@ -11,7 +11,7 @@ from envgate import engine, plan
 from envgate.errors import EnvgateError
 from envgate.findings import Outcome
 
-pytestmark = pytest.mark.plan
+pytestmark = [pytest.mark.plan, pytest.mark.no_report]  # synthetic plan JSON: not the stack's findings
 
 
 def _doc(**over) -> dict:
