@@ -209,12 +209,11 @@ def ensure_aws_provider() -> Provider:
 
 
 def cli_config() -> Path:
-    """A CLI config whose provider_installation is only the local mirror: init never goes online."""
+    """A CLI config whose provider_installation is only the local mirror: init never goes online.
+    No plugin_cache_dir: tofu links an unpacked mirror straight into .terraform (0.5 s, no copy), while a
+    shared cache is reinstalled on every lock-file-less init and races between parallel inits."""
     path = home() / "tofurc"
-    cache = home() / "plugin-cache"
-    cache.mkdir(parents=True, exist_ok=True)
     text = (
-        f'plugin_cache_dir = "{cache}"\n'
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f'    path    = "{mirror_dir()}"\n'
@@ -223,6 +222,7 @@ def cli_config() -> Path:
         "}\n"
     )
     if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return path
 

@@ -45,6 +45,7 @@ def test_too_old_provider_only_gives_one_clear_error(isolated):
 def test_cli_config_installs_only_from_the_mirror(isolated):
     text = tc.cli_config().read_text()
     assert "filesystem_mirror" in text and "direct" not in text and "network_mirror" not in text
+    assert "plugin_cache_dir" not in text  # a shared cache races between parallel inits
 
 
 def test_registry_mode_skips_the_mirror(isolated, monkeypatch):
