@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -208,9 +209,20 @@ def profile_eval(path: Path, top: int = 15) -> str:
 
 # --- (c) plan gate vs raw tofu plan --------------------------------------------------------------------------
 
-def bench_plan(repeat: int) -> dict:
-    from concurrent.futures import ThreadPoolExecutor
+if TYPE_CHECKING:
+    from envgate import stack
 
+
+def tofu(run: stack.StackRun, *args: str) -> float:
+    """Seconds one tofu command takes in a prepared working copy."""
+    start = time.perf_counter()
+    res = run.tf.execute_command(*args)
+    if res.retcode != 0:
+        raise SystemExit(f"tofu {args[0]} failed: {res.err[-2000:]}")
+    return time.perf_counter() - start
+
+
+def bench_plan(repeat: int) -> dict:
     from envgate import localaws, stack, toolchain
 
     tc = toolchain.ensure()
@@ -219,13 +231,6 @@ def bench_plan(repeat: int) -> dict:
     def prepared(tmp: Path, env: str, target: stack.Target) -> tuple[stack.StackRun, float]:
         start = time.perf_counter()
         return stack.prepare(REPO, env, tc, target, tmp / f"work-{env}"), time.perf_counter() - start
-
-    def tofu(run: stack.StackRun, *args: str) -> float:
-        start = time.perf_counter()
-        res = run.tf.execute_command(*args)
-        if res.retcode != 0:
-            raise SystemExit(f"tofu {args[0]} failed: {res.err[-2000:]}")
-        return time.perf_counter() - start
 
     def plan_args(run: stack.StackRun) -> tuple[str, ...]:
         return ("plan", "-input=false", "-no-color", "-out=raw.tfplan", f"-var-file={run.var_file}")
@@ -267,13 +272,6 @@ def bench_plan_floor() -> dict:
     from envgate import localaws, stack, toolchain
 
     tc = toolchain.ensure()
-
-    def tofu(run: stack.StackRun, *args: str) -> float:
-        start = time.perf_counter()
-        res = run.tf.execute_command(*args)
-        if res.retcode != 0:
-            raise SystemExit(f"tofu {args[0]} failed: {res.err[-2000:]}")
-        return time.perf_counter() - start
 
     def cpu() -> float:  # CPU seconds of finished child processes (tofu and its provider plugin)
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -404,7 +402,7 @@ def summary(results: dict) -> str:
             lines += [f"| {k} | {fmt(v['median'])} | {fmt(v['min'])} | {fmt(v['max'])} |" for k, v in r.items()
                       if isinstance(v, dict) and "median" in v]
             parts = r["envgate in-process parts (median s)"]
-            lines.append(f"- in-process parts: " + ", ".join(f"{k} {fmt(v)}" for k, v in parts.items()))
+            lines.append("- in-process parts: " + ", ".join(f"{k} {fmt(v)}" for k, v in parts.items()))
             ck = r["checkov -f plan.json --framework terraform_plan (envgate's 7 checks)"]["median"]
             for name in ("envgate: plan.py + engine.evaluate (process)",
                          "envgate check-plan (process, writes findings.json/SARIF/Markdown)"):

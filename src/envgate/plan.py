@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from envgate.errors import EnvgateError
-from envgate.resource import Resource
+from envgate.resource import Resource, leaves
 
 SUPPORTED_MAJOR = 1
 _INDEX = re.compile(r"\[[^\]]*\]")
@@ -143,15 +143,7 @@ def base_address(address: str) -> str:
 
 def paths(marks: Any, prefix: str = "") -> Iterator[str]:
     """Attribute paths that an after_unknown / after_sensitive structure marks `true`."""
-    if marks is True:
-        if prefix:
-            yield prefix
-    elif isinstance(marks, Mapping):
-        for key, value in marks.items():
-            yield from paths(value, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(marks, list):
-        for index, value in enumerate(marks):
-            yield from paths(value, f"{prefix}[{index}]")
+    return (path for path, mark in leaves(marks, prefix) if mark is True and path)
 
 
 def source_locations(doc: dict, root: Path) -> dict[str, tuple[str, int]]:
