@@ -1,13 +1,18 @@
-"""Value checks shared by the plan and live gates: both hand in normalized `Resource`s of one environment.
+"""The one check per rule: every gate (static, plan, live) hands in normalized `Resource`s of one environment.
 
-A value in `Resource.unknown` is DEFERRED at the plan gate (known only after apply). At the live gate
-nothing comes later, so a value the probe could not read FAILs: compliance that cannot be seen is not proven.
+static: the configuration evaluated for the environment (envgate.sources.hcl), plan: the plan JSON, live: the
+boto3 probes. A value in `Resource.unknown` is DEFERRED at static and plan (known at a later gate). At the
+live gate nothing comes later, so a value the probe could not read FAILs: compliance that cannot be seen is
+not proven. At static, a value that is another block of the same configuration is the reference
+`${<address>}` (that environment's own resource by construction).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+import re
+from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from policyuniverse.arn import ARN
@@ -16,21 +21,53 @@ from policyuniverse.policy import Policy
 from envgate.findings import MISSING, Finding, Outcome, Raw, same
 from envgate.registry import CheckContext, check
 from envgate.resource import Resource, leaves
-from envgate.static import USAGE_PLAN_LIMITS, foreign_words, is_ops_topic, isolation_expected, name_stem
+from envgate.sources.hcl import reference_address
 
 UNREADABLE = Raw("(unknown)")
 POLICY_ATTRIBUTE = "policy"
+_WORD = re.compile(r"[a-z0-9]+")
+USAGE_PLAN_LIMITS = {"throttle_settings[0].burst_limit": "api.throttle_burst_limit",
+                     "throttle_settings[0].rate_limit": "api.throttle_rate_limit",
+                     "quota_settings[0].limit": "api.quota_limit"}
+# Static-only inputs (envgate.sources.hcl): never resources of the stack.
+PSEUDO_TYPES = frozenset({"tfvars", "variable", "var_files"})
 
 
 def _of(resources: Sequence[Resource], types: Sequence[str]) -> list[Resource]:
     wanted = set(types)
-    return [r for r in resources if "*" in wanted or r.type in wanted]
+    return [r for r in resources if ("*" in wanted and r.type not in PSEUDO_TYPES) or r.type in wanted]
 
 
 def _unknown(ctx: CheckContext, res: Resource, path: str, expected: Any) -> Finding:
+    file, line = res.where(path)
     if ctx.gate == "live":
-        return ctx.finding(res.address, path, UNREADABLE, expected, Outcome.FAIL, file=res.file, line=res.line)
-    return ctx.finding(res.address, path, MISSING, expected, Outcome.DEFERRED, file=res.file, line=res.line)
+        return ctx.finding(res.address, path, UNREADABLE, expected, Outcome.FAIL, file=file, line=line)
+    return ctx.finding(res.address, path, MISSING, expected, Outcome.DEFERRED, file=file, line=line)
+
+
+def _verdict(ctx: CheckContext, ok: bool, res: Resource, path: str, actual: Any, expected: Any,
+             sensitive: bool = False) -> Finding:
+    file, line = res.where(path)
+    return ctx.verdict(ok, res.address, path, actual, expected, file=file, line=line, sensitive=sensitive)
+
+
+def name_stem(ctx: CheckContext, resource_type: str, prefix: str) -> str:
+    template = ctx.param("name_starts", {}).get(resource_type, "{prefix}-")
+    return template.format(prefix=prefix)
+
+
+def is_ops_topic(ctx: CheckContext, name: Any, prefix: str) -> bool:
+    return isinstance(name, str) and name == f"{prefix}{ctx.param('ops_topic_suffix')}"
+
+
+def foreign_words(text: str, forbidden: dict[str, str]) -> list[str]:
+    """The forbidden words in `text`, as whole lowercase words ("stag" matches "stag-x", not "stage")."""
+    return sorted({w for w in _WORD.findall(text.lower()) if w in forbidden})
+
+
+def isolation_expected(words: Iterable[str], forbidden: dict[str, str]) -> Raw:
+    named = ", ".join(f'"{w}" is {forbidden[w]}' for w in words)
+    return Raw(f"no reference to another environment ({named})" if named else "no reference to another environment")
 
 
 def _holds(ctx: CheckContext, res: Resource, path: str, expected: Any,
@@ -40,8 +77,7 @@ def _holds(ctx: CheckContext, res: Resource, path: str, expected: Any,
         return _unknown(ctx, res, path, expected)
     actual = res.get(path)
     passed = ok(actual) if ok else same(actual, expected)
-    return ctx.verdict(passed, res.address, path, actual, expected, file=res.file, line=res.line,
-                       sensitive=res.is_sensitive(path))
+    return _verdict(ctx, passed, res, path, actual, expected, sensitive=res.is_sensitive(path))
 
 
 def _starts_with(ctx: CheckContext, res: Resource, path: str, stem: str) -> Finding:
@@ -49,27 +85,27 @@ def _starts_with(ctx: CheckContext, res: Resource, path: str, stem: str) -> Find
                   ok=lambda v: isinstance(v, str) and v.startswith(stem))
 
 
-@check("EG001", "plan", "live")
+@check("EG001", "static", "plan", "live")
 def names_carry_prefix(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     name_attributes: dict[str, str] = ctx.param("name_attributes")
     for res in _of(resources, list(name_attributes)):
         yield _starts_with(ctx, res, name_attributes[res.type], name_stem(ctx, res.type, ctx.spec.prefix))
 
 
-@check("EG002", "plan", "live")
+@check("EG002", "static", "plan", "live")
 def required_tags(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
         for key, expected in ctx.spec.tags.items():
             yield _holds(ctx, res, f"tags_all.{key}", expected)
 
 
-@check("EG003", "plan", "live")
+@check("EG003", "static", "plan", "live")
 def log_retention(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
         yield _holds(ctx, res, "retention_in_days", ctx.spec.log_retention_days)
 
 
-@check("EG004", "plan", "live")
+@check("EG004", "static", "plan", "live")
 def api_limits(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     plans = _of(resources, ctx.rule.resource_types)
     apis = _of(resources, ["aws_api_gateway_rest_api"])
@@ -81,59 +117,81 @@ def api_limits(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Fin
             yield _holds(ctx, res, path, ctx.spec.value(field))
 
 
-@check("EG005", "plan", "live")
+@check("EG005", "static", "plan", "live")
 def deletion_protection(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
         yield _holds(ctx, res, "deletion_protection_enabled", ctx.spec.deletion_protection)
 
 
-@check("EG006", "plan", "live")
+@check("EG006", "static", "plan", "live")
 def alarms_presence(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     alarms = _of(resources, ["aws_cloudwatch_metric_alarm"])
     topics = [r for r in _of(resources, ["aws_sns_topic"]) if is_ops_topic(ctx, r.get("name"), ctx.spec.prefix)]
+    own_topics = {r.address for r in _of(resources, ["aws_sns_topic"])}
+    own_topic_arns = {a for r in _of(resources, ["aws_sns_topic"]) if isinstance(a := r.get("arn"), str)}
     wanted = ctx.spec.alarms
     for kind, found in (("aws_cloudwatch_metric_alarm", alarms), ("aws_sns_topic", topics)):
         if wanted:
             what = "alarms" if kind.endswith("alarm") else f"operations topic (*{ctx.param('ops_topic_suffix')})"
             yield ctx.verdict(bool(found), kind, "count", len(found), Raw(f"at least 1 ({what} enabled)"))
         for res in found:
-            yield ctx.verdict(wanted, res.address, "exists", True, wanted, file=res.file, line=res.line)
+            yield _verdict(ctx, wanted, res, "exists", True, wanted)
     if not wanted and not alarms and not topics:
         yield ctx.verdict(True, "aws_cloudwatch_metric_alarm", "count", 0, Raw("0 (alarms disabled)"))
-
-
-def _strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    """Every string leaf, descending into JSON documents (policies, redrive policies, event patterns)
-    so a finding names the exact field: `policy.Statement[0].Condition.ArnEquals.aws:SourceArn`."""
-    for where, leaf in leaves(value, path):
-        if not isinstance(leaf, str):
+    if not wanted:
+        return
+    reach = Raw(f"at least one action, each an SNS topic of {ctx.env}")
+    for res in alarms:
+        if res.is_unknown("alarm_actions"):
+            yield _unknown(ctx, res, "alarm_actions", reach)
             continue
-        if leaf.startswith(("{", "[")):
-            try:
-                document = json.loads(leaf)
-            except json.JSONDecodeError:
-                document = None
-            if isinstance(document, (dict, list)):
-                yield from _strings(document, where)
+        actions = res.get("alarm_actions")
+        actions = actions if isinstance(actions, list) else []
+        unknown = [i for i in range(len(actions)) if res.is_unknown(f"alarm_actions[{i}]")
+                   and reference_address(actions[i]) is None]
+        if unknown:
+            yield _unknown(ctx, res, f"alarm_actions[{unknown[0]}]", reach)
+            continue
+        ok = bool(actions) and all(reference_address(a) in own_topics or a in own_topic_arns for a in actions)
+        yield _verdict(ctx, ok, res, "alarm_actions", actions, reach)
+
+
+def _strings(res: Resource) -> Iterator[tuple[str, str]]:
+    """Every known string leaf, descending into JSON documents (policies, redrive policies, event patterns)
+    so a finding names the exact field: `policy.Statement[0].Condition.ArnEquals.aws:SourceArn`."""
+    def walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
+        for where, leaf in leaves(value, path):
+            if not isinstance(leaf, str) or res.is_unknown(where) or reference_address(leaf):
                 continue
-        yield where, leaf
+            if leaf.startswith(("{", "[")):
+                try:
+                    document = json.loads(leaf)
+                except json.JSONDecodeError:
+                    document = None
+                if isinstance(document, (dict, list)):
+                    yield from walk(document, where)
+                    continue
+            yield where, leaf
+    return walk(res.values, "")
 
 
-@check("EG007", "plan", "live")
+@check("EG007", "static", "plan", "live")
 def no_foreign_values(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     forbidden = ctx.contract.forbidden_words(ctx.env)
     ignored = set(ctx.param("ignore_attributes", []))
     for res in resources:
+        if res.type in ("variable", "var_files"):  # validations and file listings name every environment
+            continue
         hits = checked = 0
-        for path, value in _strings(res.values):
+        for path, value in _strings(res):
             if path.rsplit(".", 1)[-1].split("[")[0] in ignored:
                 continue
             checked += 1
             words = foreign_words(value, forbidden)
             if words:
                 hits += 1
-                yield ctx.verdict(False, res.address, path, value, isolation_expected(words, forbidden),
-                                  file=res.file, line=res.line, sensitive=res.is_sensitive(path))
+                yield _verdict(ctx, False, res, path, value, isolation_expected(words, forbidden),
+                               sensitive=res.is_sensitive(path))
         if not checked and res.unknown:  # no known text at all: nothing is proven free yet
             yield _unknown(ctx, res, "values", isolation_expected([], forbidden))
         elif not hits:
@@ -160,6 +218,8 @@ def _in_scope(arn: str, starts: list[str], own_arns: set[str]) -> bool:
     # The resource name follows the service's type marker: "table/x", "function:x", "log-group:/aws/...".
     candidates = [name] + [name.split(sep, 1)[1] for sep in "/:" if sep in name]
     for candidate in candidates:
+        if ".." in candidate.split("/"):  # a path that climbs out of the name reaches other names
+            continue
         literal = candidate.split("*", 1)[0].split("?", 1)[0]
         if any(literal.startswith(start) for start in starts):
             return True
@@ -176,29 +236,46 @@ def _policy_document(res: Resource) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-@check("EG008", "plan", "live")
+def _statement_unknown(res: Resource, where: str, statement: Mapping[str, Any]) -> str | None:
+    """The first path of the statement whose value is not known (references to own blocks are known)."""
+    for key in ("Resource", "NotResource", "Condition"):
+        for path, leaf in leaves(statement.get(key), f"{where}.{key}"):
+            if res.is_unknown(path) and reference_address(leaf) is None:
+                return path
+    return None
+
+
+@check("EG008", "static", "plan", "live")
 def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     starts = _scope_starts(ctx)
     own_arns = {a for r in resources if isinstance(a := r.get("arn"), str)}
+    own_arns |= {"${" + r.address + "}" for r in resources}
     unscoped_ok = {a.lower() for a in ctx.param("unscoped_actions")}
     expected = Raw(f"an ARN of {ctx.env} ({', '.join(s + '*' for s in starts)})")
     for res in _of(resources, ctx.rule.resource_types):
         if res.is_unknown(POLICY_ATTRIBUTE):
             yield _unknown(ctx, res, POLICY_ATTRIBUTE, expected)
             continue
+        if res.get(POLICY_ATTRIBUTE) in (MISSING, None, ""):
+            continue
         document = _policy_document(res)
         if document is None:
-            yield ctx.verdict(False, res.address, POLICY_ATTRIBUTE, res.get(POLICY_ATTRIBUTE),
-                              Raw("an IAM policy document (JSON)"), file=res.file, line=res.line)
+            yield _verdict(ctx, False, res, POLICY_ATTRIBUTE, res.get(POLICY_ATTRIBUTE),
+                           Raw("an IAM policy document (JSON)"))
             continue
+        raw_statements = document.get("Statement")
+        raw_statements = raw_statements if isinstance(raw_statements, list) else [raw_statements]
         for index, statement in enumerate(Policy(document).statements):
             if statement.effect != "Allow":
                 continue
             where = f"{POLICY_ATTRIBUTE}.Statement[{index}]"
             if "NotResource" in statement.statement:
-                yield ctx.verdict(False, res.address, f"{where}.NotResource", statement.statement["NotResource"],
-                                  Raw("Resource (an Allow with NotResource reaches every other environment)"),
-                                  file=res.file, line=res.line)
+                yield _verdict(ctx, False, res, f"{where}.NotResource", statement.statement["NotResource"],
+                               Raw("Resource (an Allow with NotResource reaches every other environment)"))
+                continue
+            pending = _statement_unknown(res, where, raw_statements[index] if index < len(raw_statements) else {})
+            if pending:
+                yield _unknown(ctx, res, pending, expected)
                 continue
             arns = sorted(a for a in statement.resources if a)
             bad = []
@@ -209,25 +286,73 @@ def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Find
                     ok = _in_scope(arn, starts, own_arns)
                 if not ok:
                     bad.append(arn)
-                    yield ctx.verdict(False, res.address, f"{where}.Resource", arn, expected,
-                                      file=res.file, line=res.line)
+                    yield _verdict(ctx, False, res, f"{where}.Resource", arn, expected)
             for arn in sorted(statement.condition_arns):
                 if not _in_scope(arn, starts, own_arns):
                     bad.append(arn)
-                    yield ctx.verdict(False, res.address, f"{where}.Condition", arn, expected,
-                                      file=res.file, line=res.line)
+                    yield _verdict(ctx, False, res, f"{where}.Condition", arn, expected)
             if not bad:
-                yield ctx.verdict(True, res.address, f"{where}.Resource", arns, expected,
-                                  file=res.file, line=res.line)
+                yield _verdict(ctx, True, res, f"{where}.Resource", arns, expected)
 
 
-@check("EG011", "plan", "live")
+@check("EG011", "static", "plan", "live")
 def log_level(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
         yield _holds(ctx, res, "environment[0].variables.LOG_LEVEL", ctx.spec.log_level)
 
 
-@check("EG012", "plan", "live")
+@check("EG012", "static", "plan", "live")
 def secrets_path(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
         yield _starts_with(ctx, res, "name", ctx.contract.secrets_path(ctx.env))
+
+
+# --- EG009 / EG010: static-only, on the environment's var values and the variable declarations --------------
+
+def _tfvars(resources: Sequence[Resource]) -> Resource | None:
+    return next((r for r in resources if r.type == "tfvars"), None)
+
+
+@check("EG009", "static")
+def tfvars_match_contract(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    tfvars = _tfvars(resources)
+    if tfvars is None or tfvars.file is None:
+        yield ctx.verdict(False, "tfvars", "file", MISSING, ctx.spec.tfvars)
+        return
+    for field in ctx.contract.variables:
+        name = ctx.contract.variable(field)
+        expected = ctx.env if field == "name" else ctx.spec.value(field)
+        yield _holds(ctx, tfvars, name, expected)
+    declared = {r.address.removeprefix("var.") for r in resources if r.type == "variable"}
+    for name in tfvars.values:
+        if declared and name not in declared:
+            yield _verdict(ctx, False, tfvars, name, tfvars.get(name), Raw("a variable declared in the stack"))
+    known = {spec.tfvars for spec in ctx.contract.environments.values()}
+    for listing in (r for r in resources if r.type == "var_files"):
+        for orphan in listing.values.get("files", []):
+            if orphan not in known:
+                # Reported under the file's own name: it has no environment of its own in the contract.
+                yield Finding(rule_id=ctx.rule.id, gate=ctx.gate, env=Path(orphan).stem, address="tfvars",
+                              attribute="contract entry", actual=MISSING,
+                              expected=Raw("an entry under environments: in policies/contract.yaml"),
+                              outcome=Outcome.FAIL, file=orphan)
+
+
+@check("EG010", "static")
+def workspace_bound_to_environment(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    name_var = ctx.contract.variable("name")
+    wanted = (f"terraform.workspace == var.{name_var}", f"var.{name_var} == terraform.workspace")
+    expected = Raw(wanted[0])
+    variable = next((r for r in resources if r.type == "variable" and r.address == f"var.{name_var}"), None)
+    if variable is None:
+        yield ctx.verdict(False, f"var.{name_var}", "validation[*].condition", MISSING, expected)
+        return
+    conditions = [" ".join(c.split()) for c in variable.get("validation_conditions") or []]
+    bound = any(c in wanted for c in conditions)
+    shown_value = Raw(conditions[0]) if conditions else MISSING
+    yield _verdict(ctx, bound, variable, "validation[*].condition", Raw(wanted[0]) if bound else shown_value,
+                   expected)
+    tfvars = _tfvars(resources)
+    if tfvars is not None and name_var in tfvars.values:
+        yield _holds(ctx, tfvars, name_var, ctx.spec.workspace,
+                     ok=lambda v: v == ctx.spec.workspace)

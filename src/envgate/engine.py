@@ -1,7 +1,7 @@
 """Public API: run the contract's rules at a gate and get Findings back.
 
-    evaluate(resources, env, gate)   plan/live: normalized Resources of one environment
-    evaluate_static(root, env)       static: the repository's terraform/ and environments/
+    evaluate(resources, env, gate)   any gate: normalized Resources of one environment
+    evaluate_static(root, env)       static: evaluates the stack per environment, then evaluate(..., "static")
 
 Every result also goes to envgate.report's sink (for --report-dir); self-tests evaluate inside
 `report.paused()` so their deliberate failures never reach a report.
@@ -16,53 +16,93 @@ from envgate import report
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding
-from envgate.registry import CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
+from envgate.registry import GATES, CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
 from envgate.resource import Resource
-from envgate.static import StaticProject, load_project, source_locations
+from envgate.sources import hcl
 from envgate.waivers import Waivers, apply_waivers
 
-__all__ = ["evaluate", "evaluate_static", "source_locations"]
+__all__ = ["evaluate", "evaluate_static", "layouts", "source_locations", "static_resources"]
+
+STACK_DIR = "terraform"
 
 
 def evaluate(resources: Sequence[Resource], env: str, gate: str, contract: Contract | None = None,
              rules: RuleCatalogue | None = None, *, only: Iterable[str] | None = None,
              waivers: Waivers | None = None) -> list[Finding]:
-    """Check one environment's normalized resources at the plan or live gate.
+    """Check one environment's normalized resources at `gate`.
 
     only: rule ids to run (default: every rule declaring `gate`); an unknown id, or one without a check
     for `gate`, is an EnvgateError. waivers: applied to the result (expired/unused ones become FAILs).
     """
-    if gate not in ("plan", "live"):
-        raise EnvgateError(f"evaluate() runs the plan or live gate, not {gate!r} (use evaluate_static)")
+    if gate not in GATES:
+        raise EnvgateError(f"unknown gate {gate!r} (one of {', '.join(GATES)})")
     contract = contract or load_contract()
     rules = rules or load_rules()
-    spec = contract.env(env)
+    contract.env(env)
     strays = sorted({r.address for r in resources if r.env != env})
     if strays:
         raise EnvgateError(f"evaluate({env}): resources of another environment passed in: {', '.join(strays[:3])}")
     selected = rules.for_gate(gate, only)
-    findings = [f for rule in selected
-                for f in check_for(rule, gate)(resources, CheckContext(rule, gate, env, spec, contract))]
-    return _waived(findings, waivers, gate, selected, [env])
+    return _waived(_run(resources, env, gate, contract, selected), waivers, gate, selected, [env])
+
+
+def _run(resources: Sequence[Resource], env: str, gate: str, contract: Contract,
+         selected: list[RuleMeta]) -> list[Finding]:
+    spec = contract.env(env)
+    return [f for rule in selected for f in check_for(rule, gate)(resources, CheckContext(rule, gate, env, spec, contract))]
+
+
+def layouts(root: Path, contract: Contract, envs: Iterable[str]) -> list[hcl.Layout]:
+    """How each environment is evaluated: tofu's var file precedence, then the contract's file."""
+    stack = root / STACK_DIR
+    auto = [p.relative_to(root).as_posix() for p in
+            [stack / "terraform.tfvars", *sorted(stack.glob("*.auto.tfvars"))] if p.is_file()]
+    out = []
+    for name in envs:
+        spec = contract.env(name)
+        if not (root / spec.tfvars).is_file():
+            raise EnvgateError(f"{spec.tfvars}: no such file (the var file of environment {name} in the contract)")
+        out.append(hcl.Layout(root=root, stack=STACK_DIR, env=name, workspace=spec.workspace,
+                              var_files=(*auto, spec.tfvars)))
+    return out
+
+
+def static_resources(root: Path | str, envs: Iterable[str], contract: Contract) -> dict[str, list[Resource]]:
+    """Each environment's configuration evaluated into Resources, plus the var-file listing EG009 reads."""
+    root = Path(root).resolve()
+    if not (root / STACK_DIR).is_dir():
+        raise EnvgateError(f"{root}: no {STACK_DIR}/ directory (pass the repository root)")
+    envs = list(envs)
+    evaluated = hcl.evaluate(layouts(root, contract, envs))
+    for name in envs:
+        folder = (root / contract.env(name).tfvars).parent
+        files = sorted(p.relative_to(root).as_posix() for p in folder.glob("*.tfvars"))
+        evaluated[name].append(Resource(type="var_files", address="var_files", env=name, values={"files": files}))
+    return evaluated
 
 
 def evaluate_static(root_dir: Path | str, env: str | Iterable[str] | None = None, contract: Contract | None = None,
                     rules: RuleCatalogue | None = None, *, only: Iterable[str] | None = None,
                     waivers: Waivers | None = None) -> list[Finding]:
-    """Check the HCL and tfvars under `root_dir` for one environment, several, or (None) every contract env."""
+    """The static gate under `root_dir` for one environment, several, or (None) every contract env."""
     contract = contract or load_contract()
     rules = rules or load_rules()
     envs = list(contract.environments) if env is None else [env] if isinstance(env, str) else list(env)
-    specs = {name: contract.env(name) for name in envs}
+    for name in envs:
+        contract.env(name)
     selected = rules.for_gate("static", only)
-    project: StaticProject = load_project(Path(root_dir))
+    evaluated = static_resources(root_dir, envs, contract)
     # Keyed by what the reader sees: a finding shared by every environment (an orphan tfvars) appears once.
     findings: dict[tuple[str, str, str], Finding] = {}
-    for name, spec in specs.items():
-        for rule in selected:
-            for finding in check_for(rule, "static")(project, CheckContext(rule, "static", name, spec, contract)):
-                findings.setdefault((finding.rule_id, finding.outcome.value, finding.message), finding)
+    for name in envs:
+        for finding in _run(evaluated[name], name, "static", contract, selected):
+            findings.setdefault((finding.rule_id, finding.outcome.value, finding.message), finding)
     return _waived(list(findings.values()), waivers, "static", selected, envs)
+
+
+def source_locations(root: Path) -> dict[str, tuple[str, int]]:
+    """Base address -> (file, line) of its block: lets the plan/live normalizers point findings at code."""
+    return hcl.locations(Path(root).resolve(), STACK_DIR)
 
 
 def _waived(findings: list[Finding], waivers: Waivers | None, gate: str, rules: list[RuleMeta],

@@ -80,6 +80,8 @@ class Finding:
     @property
     def message(self) -> str:
         head = f"{self.env} {self.address} {self.location}: {self.attribute}"
+        if self.outcome is Outcome.DEFERRED and self.gate == "static":
+            return f"{head} is not known from the configuration, deferred to the plan gate"
         if self.outcome is Outcome.DEFERRED:
             return f"{head} is known only after apply, deferred to the live gate"
         return f"{head} is {render(self.actual)}, contract says {render(self.expected)}"

@@ -1,10 +1,10 @@
 """Rule metadata (policies/rules.yaml) and the check functions registered per (rule id, gate).
 
-    @check("EG003", "plan", "live")
+    @check("EG003", "static", "plan", "live")
     def log_retention(resources: Sequence[Resource], ctx: CheckContext) -> Iterable[Finding]: ...
 
-Plan and live register the same function: both tiers hand it normalized `Resource`s. Static checks take
-the parsed `StaticProject` instead. Metadata and registrations must match one to one (tests/meta).
+One function serves every gate it is registered for: all tiers hand it normalized `Resource`s.
+Metadata and registrations must match one to one (tests/meta).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from envgate.yamlio import FieldError, load_yaml, validation_message
 GATES = ("static", "plan", "live")
 Gate = Literal["static", "plan", "live"]
 # Where each gate's checks live; importing only what a gate needs keeps the static gate quick to start.
-CHECK_MODULES = {"static": "envgate.static", "plan": "envgate.checks", "live": "envgate.checks"}
+CHECK_MODULES = {"static": "envgate.checks", "plan": "envgate.checks", "live": "envgate.checks"}
 
 
 class RuleMeta(BaseModel):

@@ -22,6 +22,7 @@ from envgate.errors import EnvgateError
 from envgate.findings import MISSING
 
 _INDEX = re.compile(r'\[(\d+|"[^"]*")\]$')
+_PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class Resource:
     sensitive: frozenset[str] = frozenset()
     file: str | None = None
     line: int | None = None
+    # Static gate: the line (and, for var values, the file) of each attribute path, where known.
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+    files: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Normalizers may hand in plain sets or lists; keep the frozen, hashable form.
@@ -48,6 +52,16 @@ class Resource:
         """The value at an attribute path, or MISSING."""
         matches = _compiled(path).find(self.values)
         return matches[0].value if matches else MISSING
+
+    def where(self, path: str) -> tuple[str | None, int | None]:
+        """file and line to report for an attribute: its own line when known, else the block's."""
+        probe = path
+        while probe:
+            if probe in self.lines:
+                return self.files.get(probe, self.file), self.lines[probe]
+            parent = _PARENT.sub("", probe)
+            probe = "" if parent == probe else parent
+        return self.file, self.line
 
     def is_unknown(self, path: str) -> bool:
         return _covered(path, self.unknown)

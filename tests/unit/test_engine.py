@@ -40,9 +40,16 @@ def test_plan_and_live_share_one_check() -> None:
     assert [f.message for f in plan] == [f.message for f in live]
 
 
-def test_static_gate_is_not_evaluate() -> None:
-    with pytest.raises(EnvgateError, match="evaluate_static"):
-        evaluate([], "production", "static")
+def test_static_plan_and_live_share_one_check() -> None:
+    res = _log_group(values={"retention_in_days": 3})
+    messages = {gate: [f.message for f in evaluate([res], "production", gate, only=["EG003"])]
+                for gate in ("static", "plan", "live")}
+    assert messages["static"] == messages["plan"] == messages["live"]
+
+
+def test_unknown_gate_is_an_error() -> None:
+    with pytest.raises(EnvgateError, match="unknown gate 'apply'"):
+        evaluate([], "production", "apply")
 
 
 def test_resources_of_another_environment_are_rejected() -> None:
