@@ -15,9 +15,6 @@ from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from policyuniverse.arn import ARN
-from policyuniverse.policy import Policy
-
 from envgate.findings import MISSING, Finding, Outcome, Raw, same
 from envgate.registry import CheckContext, check
 from envgate.resource import Resource, leaves
@@ -179,8 +176,10 @@ def _strings(res: Resource) -> Iterator[tuple[str, str]]:
 def no_foreign_values(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     forbidden = ctx.contract.forbidden_words(ctx.env)
     ignored = set(ctx.param("ignore_attributes", []))
+    # Validations and file listings name every environment on purpose.
+    skipped = {"variable", "var_files", *ctx.param("ignore_types", [])}
     for res in resources:
-        if res.type in ("variable", "var_files"):  # validations and file listings name every environment
+        if res.type in skipped:
             continue
         hits = checked = 0
         for path, value in _strings(res):
@@ -209,6 +208,8 @@ def _scope_starts(ctx: CheckContext) -> list[str]:
 
 def _in_scope(arn: str, starts: list[str], own_arns: set[str]) -> bool:
     """Whether every ARN matching the pattern `arn` belongs to this environment."""
+    from policyuniverse.arn import ARN  # loads its action tables at import (~0.1 s): only when a policy is judged
+
     if arn in own_arns or any(arn.startswith((own + "/", own + ":")) for own in own_arns):
         return True
     parsed = ARN(arn)
@@ -247,6 +248,8 @@ def _statement_unknown(res: Resource, where: str, statement: Mapping[str, Any]) 
 
 @check("EG008", "static", "plan", "live")
 def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    from policyuniverse.policy import Policy  # see _in_scope
+
     starts = _scope_starts(ctx)
     own_arns = {a for r in resources if isinstance(a := r.get("arn"), str)}
     own_arns |= {"${" + r.address + "}" for r in resources}

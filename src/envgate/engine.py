@@ -23,7 +23,7 @@ from envgate.waivers import Waivers, apply_waivers
 
 __all__ = ["evaluate", "evaluate_static", "layouts", "source_locations", "static_resources"]
 
-STACK_DIR = "terraform"
+STACK_DIR = hcl.DEFAULT_STACK
 
 
 def evaluate(resources: Sequence[Resource], env: str, gate: str, contract: Contract | None = None,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import sys
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import botocore.httpsession
 
 from envgate.errors import EnvgateError
 from envgate.localaws import is_loopback
@@ -22,21 +22,50 @@ class MutatingCallRefused(EnvgateError):
     """A read-only session tried a call that could change something."""
 
 
+_ENFORCING: list[bool] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    # Any in-process connection, whatever library makes it: refused unless it goes to loopback.
+    if not _ENFORCING or event != "socket.connect":
+        return
+    address = args[1]
+    if isinstance(address, tuple) and address and isinstance(address[0], str):
+        try:
+            local = ipaddress.ip_address(address[0].split("%", 1)[0]).is_loopback
+        except ValueError:
+            local = address[0] == "localhost"
+        if not local:
+            raise RealAwsRequest(f"refused a connection to {address[0]}:{address[1]}: local runs only reach the emulator")
+
+
+sys.addaudithook(_audit)
+
+
 @contextmanager
 def loopback_only():
-    """Refuse, before it is sent, any boto3 request to a host that is not loopback."""
-    original = botocore.httpsession.URLLib3Session.send
+    """Refuse any connection to a host that is not loopback; boto3 requests already before they are sent.
+
+    botocore is patched only when something has imported it: a tier that never talks to AWS (the static
+    gate) does not pay for importing it, and the socket-level audit hook still covers it if it does.
+    """
+    httpsession = sys.modules.get("botocore.httpsession")
+    original = httpsession.URLLib3Session.send if httpsession else None
 
     def send(self, request):
         if not is_loopback(request.url):
             raise RealAwsRequest(f"refused a request to {request.url.split('?')[0]}: local runs only reach the emulator")
         return original(self, request)
 
-    botocore.httpsession.URLLib3Session.send = send
+    if httpsession:
+        httpsession.URLLib3Session.send = send
+    _ENFORCING.append(True)
     try:
         yield
     finally:
-        botocore.httpsession.URLLib3Session.send = original
+        _ENFORCING.pop()
+        if httpsession:
+            httpsession.URLLib3Session.send = original
 
 
 @dataclass

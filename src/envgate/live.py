@@ -28,7 +28,7 @@ from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import REDACTED, Finding, Outcome, Raw
 from envgate.guard import CallLog, watch
-from envgate.resource import Resource
+from envgate.resource import Resource, base_address
 from envgate.stack import Target
 
 STATE_KEY = "media-downloader/terraform.tfstate"  # localaws.backend_config's key
@@ -480,8 +480,7 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
         seen[address] = seen.get(address, 0) + 1
         if seen[address] > 1:
             address = f"{address}#{seen[address]}"
-        base = address.split("[", 1)[0] if address.endswith("]") and '["' not in address else address
-        file, line = locations.get(base, (None, None))
+        file, line = locations.get(base_address(address), (None, None))
         resources.append(Resource(type=item.type, address=address, env=env, values=item.values,
                                   unknown=frozenset(item.unknown), sensitive=frozenset(item.sensitive),
                                   file=file, line=line))
@@ -517,9 +516,9 @@ def _address_of(item: _Raw, addresses: Mapping[tuple[str, str], str]) -> str:
 def _locations(root: Path | None) -> dict[str, tuple[str, int]]:
     if root is None:
         return {}
-    from envgate.engine import source_locations
+    from envgate.sources.hcl import locations
 
-    return source_locations(root)
+    return locations(root.resolve())
 
 
 def _bare(arn: str) -> str:

@@ -18,11 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from envgate.errors import EnvgateError
-from envgate.resource import Resource, leaves
+from envgate.resource import Resource, base_address, leaves
 
 SUPPORTED_MAJOR = 1
-_INDEX = re.compile(r"\[[^\]]*\]")
-_MODULE = re.compile(r'module\.([^.\[]+)(?:\[[^\]]*\])?\.')
 
 
 def load_plan_text(text: str, source: str) -> dict:
@@ -136,49 +134,9 @@ def resources(doc: dict, env: str, *, locations: Mapping[str, tuple[str, int]] |
     return out
 
 
-def base_address(address: str) -> str:
-    """`module.m["a"].aws_x.y[0]` -> `module.m.aws_x.y`: the address of the HCL block."""
-    return _INDEX.sub("", address)
-
-
 def paths(marks: Any, prefix: str = "") -> Iterator[str]:
     """Attribute paths that an after_unknown / after_sensitive structure marks `true`."""
     return (path for path, mark in leaves(marks, prefix) if mark is True and path)
-
-
-def source_locations(doc: dict, root: Path) -> dict[str, tuple[str, int]]:
-    """Base address -> (file, line) for the root module (`root`/terraform) and local child modules.
-
-    Paths are shown relative to `root` (`terraform/logs.tf`), so a scratch copy reports like the repo.
-    """
-    from envgate.engine import source_locations as root_locations
-    from envgate.hclsource import load
-
-    found = dict(root_locations(root))
-    stack = root / "terraform"
-    calls = ((doc.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {}
-    for prefix, directory in _module_dirs(calls, stack, "module."):
-        for tf in sorted(directory.glob("*.tf")):
-            try:
-                shown_as = tf.resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                shown_as = tf.as_posix()
-            for block in load(tf, shown_as).blocks:
-                if block.kind in ("resource", "data"):
-                    found[f"{prefix}{block.address}"] = (block.file, block.line)
-    return found
-
-
-def _module_dirs(calls: Mapping[str, Any], base: Path, prefix: str) -> Iterator[tuple[str, Path]]:
-    for name, call in calls.items():
-        source = call.get("source") if isinstance(call, dict) else None
-        if not isinstance(source, str) or not source.startswith(("./", "../")):
-            continue  # registry/git modules have no source in this repository
-        directory = (base / source).resolve()
-        if directory.is_dir():
-            yield f"{prefix}{name}.", directory
-            nested = (call.get("module") or {}).get("module_calls") or {}
-            yield from _module_dirs(nested, directory, f"{prefix}{name}.module.")
 
 
 def _modules(module: dict, source: str) -> Iterator[dict]:
@@ -196,12 +154,13 @@ def _kind(value: Any) -> str:
         type(value), "number")
 
 
-def from_file(path: Path | str, env: str, root: Path | None = None, env_variable: str | None = "environment") -> list[Resource]:
-    """A --plan-file: load, refuse another environment's plan, normalize with file:line from `root`."""
+def from_file(path: Path | str, env: str, locations: Mapping[str, tuple[str, int]] | None = None,
+              env_variable: str | None = "environment") -> list[Resource]:
+    """A --plan-file: load, refuse another environment's plan, normalize with file:line from `locations`."""
     doc = load_plan(path)
     if env_variable:
         check_environment(doc, env, env_variable, str(path))
-    return resources(doc, env, locations=source_locations(doc, root) if root else None, source=str(path))
+    return resources(doc, env, locations=locations, source=str(path))
 
 
 def pending_changes(doc: dict) -> list[dict]:

@@ -21,7 +21,7 @@ from jsonpath_ng.exceptions import JsonPathParserError
 from envgate.errors import EnvgateError
 from envgate.findings import MISSING
 
-_INDEX = re.compile(r'\[(\d+|"[^"]*")\]$')
+_INDEX = re.compile(r'\[(\d+|"[^"]*")\]')
 _PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 
 
@@ -81,7 +81,8 @@ class Resource:
 
 
 def base_address(address: str) -> str:
-    """An address without its count/for_each index: what the HCL source and waivers name."""
+    """An address without its count/for_each indexes (`module.m["a"].aws_x.y[0]` -> `module.m.aws_x.y`):
+    the address of the HCL block, what source locations and waivers name."""
     return _INDEX.sub("", address)
 
 

@@ -1,6 +1,8 @@
 """Rule fixtures: policies/fixtures/<RULE_ID>/<gate>/{pass,fail}/ run through the engine.
 
-static: a tiny repository (terraform/*.tf, environments/*.tfvars) + case.yaml
+static: a tiny repository (terraform/*.tf, environments/*.tfvars) + case.yaml, laid over fixtures/_base/
+        (the contract's variables, locals with provider default_tags, every environment's var file): a
+        fixture holds only the files it adds or replaces
 plan, live: resources.json (normalized Resources) + case.yaml
 case.yaml: env, and for fail fixtures `fail:` message substrings; optional `deferred:` substrings.
 The fixtures are evaluated against policies/fixtures/contract.yaml, a frozen copy of the contract.
@@ -8,6 +10,8 @@ The fixtures are evaluated against policies/fixtures/contract.yaml, a frozen cop
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from envgate.resource import load_resources
 from envgate.yamlio import load_yaml
 
 KINDS = ("pass", "fail")
+BASE = "_base"
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Fin
     """The findings of the fixture's own rule only, at the fixture's gate (never recorded for reports)."""
     with report.paused():
         if case.gate == "static":
-            return evaluate_static(case.path, case.env, contract, rules, only=[case.rule_id])
+            with tempfile.TemporaryDirectory(prefix="envgate-fixture-") as scratch:
+                root = Path(scratch)
+                shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
+                shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
+                return evaluate_static(root, case.env, contract, rules, only=[case.rule_id])
         resources = load_resources(case.path / "resources.json", env=case.env)
         return evaluate(resources, case.env, case.gate, contract, rules, only=[case.rule_id])

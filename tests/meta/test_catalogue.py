@@ -29,7 +29,7 @@ def test_rule_has_pass_and_fail_fixture_per_gate(rule) -> None:
 
 def test_every_fixture_names_a_known_rule_gate_and_kind() -> None:
     problems = []
-    for rule_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+    for rule_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name != selftest.BASE):
         if rule_dir.name not in RULES.ids:
             problems.append(f"{rule_dir.name}: not a rule id in policies/rules.yaml")
             continue

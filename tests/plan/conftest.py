@@ -67,7 +67,7 @@ def planned(pytestconfig, request, repo_root: Path, tmp_path_factory, contract):
                 doc = planmod.load_plan(record["plan_file"])
                 source, commands, seconds = f"tofu show -json ({env})", record["commands"], record["seconds"]
             planmod.check_environment(doc, env, contract.variables["name"], source)
-            resources = planmod.resources(doc, env, locations=planmod.source_locations(doc, repo_root), source=source)
+            resources = planmod.resources(doc, env, locations=engine.source_locations(repo_root), source=source)
             findings = engine.evaluate(resources, env, "plan", contract)
         except EnvgateError as exc:
             pytest.fail(str(exc), pytrace=False)

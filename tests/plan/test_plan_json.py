@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from envgate import engine, plan
+from envgate.resource import base_address
 from envgate.errors import EnvgateError
 from envgate.findings import Outcome
 
@@ -74,7 +75,7 @@ def test_unknown_values_are_deferred_not_passed():
 
 
 def test_base_address_and_paths():
-    assert plan.base_address('module.m["a"].aws_x.y[0]') == "module.m.aws_x.y"
+    assert base_address('module.m["a"].aws_x.y[0]') == "module.m.aws_x.y"
     assert sorted(plan.paths({"a": True, "b": [{"c": True}, False], "d": {}})) == ["a", "b[0].c"]
 
 
@@ -119,6 +120,6 @@ def test_binary_plan_file_and_missing_file(tmp_path):
 
 
 def test_locations_cover_every_block_of_the_stack(repo_root: Path):
-    locations = plan.source_locations({}, repo_root)
+    locations = engine.source_locations(repo_root)
     assert locations["aws_cloudwatch_log_group.RegisterUser"][0] == "terraform/logs.tf"
     assert all(line > 0 for _, line in locations.values())

@@ -63,7 +63,7 @@ def seeded_plan(seed_target, toolchain, repo_root, tmp_path_factory):
         original = path.read_text()
         try:
             expected = case.apply(root)
-            expected = fill(expected, {}, planmod.source_locations({}, root))
+            expected = fill(expected, {}, engine.source_locations(root))
             outcome = PlanOutcome(reproduce=[*run.commands[:1], f"(seeded: {case.file} edited as in "
                                              f"policies/seeded/plan.yaml#{case.id})", run.commands[-1]])
             try:
@@ -72,7 +72,7 @@ def seeded_plan(seed_target, toolchain, repo_root, tmp_path_factory):
                 outcome.refused = "\n".join(str(a) for a in exc.args)  # tofu's own text, newlines intact
                 return expected, outcome
             doc = planmod.load_plan_text(json.dumps(raw), f"tofu show -json ({case.id})")
-            resources = planmod.resources(doc, case.env, locations=planmod.source_locations(doc, root))
+            resources = planmod.resources(doc, case.env, locations=engine.source_locations(root))
             with report.paused():
                 outcome.fails = [f for f in engine.evaluate(resources, case.env, "plan")
                                  if f.outcome is Outcome.FAIL]
@@ -109,7 +109,7 @@ def live_world(seed_target, toolchain, repo_root, tmp_path_factory) -> Iterator[
     snapshot = tmp_path_factory.mktemp("seeded-live-stack")
     for name in ("terraform", "environments"):
         shutil.copytree(repo_root / name, snapshot / name, ignore=stack.SCRATCH_IGNORE)
-    locations = planmod.source_locations({}, snapshot)
+    locations = engine.source_locations(snapshot)
     world = LiveWorld(seed_target, snapshot, outputs, locations, baseline)
     for env in envs:
         run = stack.prepare(snapshot, env, toolchain, seed_target, tmp_path_factory.mktemp(f"seeded-live-{env}"))

@@ -8,14 +8,16 @@ tell "this environment's own resource by construction" from a literal. Raw HCL (
 what tfparse drops: attribute lines, declarations for validation, and map keys the evaluation lost.
 
 tfparse runs in a subprocess (envgate.sources.tfparse_worker): a Go panic there is one error line. Results
-are cached per (content hash, environment) under $ENVGATE_HOME/eval-cache.
+and their normalized Resources are cached per (content hash, environment) under $ENVGATE_HOME/eval-cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -30,6 +32,7 @@ from envgate.hclsource import Attr, Block, Expr, HclFile, load
 from envgate.resource import Resource, base_address
 from envgate.toolchain import home
 
+DEFAULT_STACK = "terraform"
 TIMEOUT_S = 120
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _META_ARGS = {"__tfmeta", "id", "count", "for_each", "depends_on", "lifecycle", "provider", "provisioner",
@@ -263,27 +266,51 @@ def _fits(attr: Attr, variable: Block, file: str) -> None:
 
 def evaluate(layouts: Sequence[Layout]) -> dict[str, list[Resource]]:
     """Each layout's environment evaluated into Resources (cached; uncached ones run in parallel)."""
+    raws: dict[tuple[Path, str], tuple[RawConfig, str]] = {}
     prepared = []
     for layout in layouts:
-        raw = load_raw(layout.root, layout.stack)
+        key = (layout.root, layout.stack)
+        if key not in raws:
+            raw = load_raw(layout.root, layout.stack)
+            raws[key] = (raw, _stack_digest(layout.root / layout.stack))
+        raw, digest = raws[key]
         values, where = var_values(raw, layout)
-        prepared.append((layout, raw, values, where, _cache_key(layout, raw)))
-    blocks = _run_tfparse([(layout, key) for layout, _, _, _, key in prepared])
-    return {layout.env: normalize(blocks[layout.env], layout, raw, values, where)
-            for layout, raw, values, where, _ in prepared}
+        prepared.append((layout, raw, values, where, _cache_key(layout, digest)))
+    done: dict[str, list[Resource]] = {}
+    for layout, _, _, _, key in prepared:
+        cached = _load_normalized(key)
+        if cached is not None:
+            done[layout.env] = cached
+    pending = [item for item in prepared if item[0].env not in done]
+    blocks = _run_tfparse([(layout, key) for layout, _, _, _, key in pending])
+    for layout, raw, values, where, key in pending:
+        done[layout.env] = normalize(blocks[layout.env], layout, raw, values, where)
+        _store(_cache_dir() / f"{key}.pickle", pickle.dumps(done[layout.env]))
+    return {layout.env: done[layout.env] for layout in layouts}
 
 
-def _cache_key(layout: Layout, raw: RawConfig) -> str:
-    import tfparse
+def _load_normalized(key: str) -> list[Resource] | None:
+    try:
+        # Only envgate writes under ENVGATE_HOME (its own cache), so unpickling it is safe.
+        value = pickle.loads((_cache_dir() / f"{key}.pickle").read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return value if isinstance(value, list) else None
 
+
+def _stack_digest(stack: Path) -> str:
     digest = hashlib.sha256()
-    digest.update(getattr(tfparse, "__version__", "?").encode())
-    digest.update(Path(__file__).with_name("tfparse_worker.py").read_bytes())
-    digest.update(f"{layout.workspace}\0{layout.stack}\0".encode())
-    stack = layout.root / layout.stack
+    digest.update(importlib.metadata.version("tfparse").encode())
+    for source in ("tfparse_worker.py", "hcl.py", "../resource.py", "../hclsource.py"):
+        digest.update((Path(__file__).parent / source).read_bytes())
     for path in sorted(stack.rglob("*")):
         if path.suffix in (".tf", ".tfvars", ".json") and ".terraform" not in path.parts and path.is_file():
             digest.update(path.relative_to(stack).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(layout: Layout, stack_digest: str) -> str:
+    digest = hashlib.sha256(f"{stack_digest}\0{layout.workspace}\0{layout.stack}\0".encode())
     for rel in layout.var_files:
         digest.update(rel.encode() + b"\0" + (layout.root / rel).read_bytes())
     return digest.hexdigest()[:32]
@@ -305,8 +332,7 @@ def _run_tfparse(jobs: Sequence[tuple[Layout, str]]) -> dict[str, dict]:
             pass
         stack = layout.root / layout.stack
         var_paths = [os.path.relpath(layout.root / rel, stack) for rel in layout.var_files]
-        process = subprocess.Popen([sys.executable, "-m", "envgate.sources.tfparse_worker", str(stack),
-                                    layout.workspace, *var_paths], stdout=subprocess.PIPE,
+        process = subprocess.Popen(worker_command(stack, layout.workspace, var_paths), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
         running.append((layout, cached, process))
     for layout, cached, process in running:
@@ -320,7 +346,9 @@ def _run_tfparse(jobs: Sequence[tuple[Layout, str]]) -> dict[str, dict]:
         if process.returncode != 0:
             lines = [ln for ln in stderr.splitlines() if ln.strip()]
             panic = next((ln for ln in lines if ln.startswith("panic:")), None)
-            why = panic or (lines[-1] if lines else f"exit status {process.returncode}")
+            status = (f"killed by signal {-process.returncode}" if process.returncode < 0
+                      else f"exit status {process.returncode}")
+            why = panic or (lines[-1] if lines else status)
             raise EnvgateError(f"{where}: tfparse could not evaluate the configuration: {why[:300]}")
         try:
             out[layout.env] = json.loads(stdout)
@@ -330,11 +358,16 @@ def _run_tfparse(jobs: Sequence[tuple[Layout, str]]) -> dict[str, dict]:
     return out
 
 
-def _store(path: Path, text: str) -> None:
+def worker_command(stack: Path, workspace: str, var_paths: Sequence[str]) -> list[str]:
+    return [sys.executable, "-m", "envgate.sources.tfparse_worker", str(stack), workspace, *var_paths]
+
+
+def _store(path: Path, data: str | bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as handle:
-            handle.write(text)
+        with tempfile.NamedTemporaryFile("wb" if isinstance(data, bytes) else "w", dir=path.parent,
+                                         delete=False) as handle:
+            handle.write(data)
         os.replace(handle.name, path)  # atomic: parallel workers never read half a file
     except OSError:
         pass  # a read-only cache only costs speed
@@ -396,7 +429,8 @@ def normalize(blocks: Mapping[str, list[dict]], layout: Layout, raw: RawConfig, 
         _lost_keys(raw_block, values_out, walk, address)
         if meta.get("type") == "resource" and (default_tags or "tags" in values_out):
             values_out["tags_all"] = _tags_all(default_tags, values_out.get("tags"), walk)
-        unexpanded = "each." in address or any("${each." in str(v) for v in _leaves(block))
+        unexpanded = "each." in address or ("for_each" in block and any(
+            isinstance(v, str) and "${each." in v for v in _leaves({k: v for k, v in block.items() if k not in _META_ARGS})))
         if unexpanded:  # tfparse left the for_each unexpanded: nothing about this block is known
             walk.unknown |= set(values_out) | {"values"}
         out.append(Resource(type=kind, address=address, env=layout.env, values=values_out,
@@ -424,6 +458,8 @@ def _location(raw_block: Block | None, address: str, layout: Layout) -> tuple[st
         lines[path] = attr.line
         for key, key_line in attr.key_lines.items():
             lines[f"{path}.{key}"] = key_line
+    if "tags" in lines:  # tags_all is tags merged over the provider's default_tags
+        lines["tags_all"] = lines["tags"]
     return raw_block.file, raw_block.line, lines
 
 
@@ -569,9 +605,14 @@ def _tags_all(default: Mapping[str, Any] | None, tags: Any, walk: _Walk) -> Any:
 
 
 def _lost_keys(raw_block: Block | None, values: Mapping[str, Any], walk: _Walk, address: str) -> None:
-    """Map entries the HCL sets but the evaluation lacks (e.g. set from a module output): unknown, not absent."""
+    """Map entries and nested blocks the HCL sets but the evaluation lacks (e.g. set from a module output, or
+    a dynamic block tfparse did not expand): unknown, not absent."""
     if raw_block is None or address.startswith("module."):
         return
+    for child in raw_block.blocks:  # a (dynamic) nested block the evaluation dropped is not known absent
+        name = child.labels[0] if child.kind == "dynamic" and child.labels else child.kind
+        if name not in values and child.kind not in _META_ARGS:
+            walk.unknown.add(name)
     for path, attr in raw_block.walk_attrs():
         if not isinstance(attr.value, dict) or path.startswith("dynamic"):
             continue
@@ -628,7 +669,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def locations(root: Path, stack: str) -> dict[str, tuple[str, int]]:
+def locations(root: Path, stack: str = DEFAULT_STACK) -> dict[str, tuple[str, int]]:
     """Base address -> (file, line) of its block; resources of a local module point at the calling block."""
     raw = load_raw(root, stack)
     found = {b.address: (b.file, b.line) for kind in ("resource", "data") for b in raw.blocks(kind)}
