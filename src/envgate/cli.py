@@ -408,14 +408,16 @@ def cmd_static(args: argparse.Namespace, console: Console) -> int:
 def cmd_check_plan(args: argparse.Namespace, console: Console) -> int:
     """The plan gate on a plan JSON made elsewhere (e.g. CI on a real account): no tofu, no AWS."""
     from envgate import plan
-    from envgate.engine import evaluate, source_locations
+    from envgate.engine import evaluate, plan_resources
 
     root = repo_root()
     envs = parse_envs([args.env], root)
     if len(envs) != 1:
         raise UsageError("--env: name exactly one environment (the one the plan was made for)")
     rules, contract, waivers = _policies()
-    resources = plan.from_file(Path(args.plan_json), envs[0], locations=source_locations(root))
+    doc = plan.load_plan(args.plan_json)
+    plan.check_environment(doc, envs[0], contract.variable("name"), args.plan_json)
+    resources = plan_resources(doc, envs[0], root, contract, args.plan_json)
     if not any(r.values for r in resources):  # nothing the gate could check: never a pass
         why = (f"every value of its {len(resources)} resources is unknown until apply" if resources
                else "it has no resources")

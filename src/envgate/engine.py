@@ -2,6 +2,7 @@
 
     evaluate(resources, env, gate)   any gate: normalized Resources of one environment
     evaluate_static(root, env)       static: evaluates the stack per environment, then evaluate(..., "static")
+    plan_resources(doc, env, root)   plan: a plan JSON's Resources, completed from the evaluated configuration
 
 Every result also goes to envgate.report's sink (for --report-dir); self-tests evaluate inside
 `report.paused()` so their deliberate failures never reach a report.
@@ -17,11 +18,11 @@ from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding
 from envgate.registry import GATES, CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
-from envgate.resource import Resource
+from envgate.resource import Resource, completed
 from envgate.sources import hcl
 from envgate.waivers import Waivers, apply_waivers
 
-__all__ = ["evaluate", "evaluate_static", "layouts", "source_locations", "static_resources"]
+__all__ = ["evaluate", "evaluate_static", "layouts", "plan_resources", "source_locations", "static_resources"]
 
 STACK_DIR = hcl.DEFAULT_STACK
 
@@ -98,6 +99,17 @@ def evaluate_static(root_dir: Path | str, env: str | Iterable[str] | None = None
         for finding in _run(evaluated[name], name, "static", contract, selected):
             findings.setdefault((finding.rule_id, finding.outcome.value, finding.message), finding)
     return _waived(list(findings.values()), waivers, "static", selected, envs)
+
+
+def plan_resources(doc: dict, env: str, root: Path | str, contract: Contract, source: str) -> list[Resource]:
+    """A plan's Resources, pointed at their blocks, with what a fresh plan leaves unknown taken from the
+    configuration evaluated for the same environment (policies, references to this stack's own blocks)."""
+    from envgate import plan as planmod
+
+    root = Path(root).resolve()
+    resources = planmod.resources(doc, env, locations=source_locations(root), source=source)
+    static = {r.address: r for r in static_resources(root, [env], contract)[env]}
+    return [completed(r, static[r.address]) if r.unknown and r.address in static else r for r in resources]
 
 
 def source_locations(root: Path) -> dict[str, tuple[str, int]]:

@@ -154,15 +154,6 @@ def _kind(value: Any) -> str:
         type(value), "number")
 
 
-def from_file(path: Path | str, env: str, locations: Mapping[str, tuple[str, int]] | None = None,
-              env_variable: str | None = "environment") -> list[Resource]:
-    """A --plan-file: load, refuse another environment's plan, normalize with file:line from `locations`."""
-    doc = load_plan(path)
-    if env_variable:
-        check_environment(doc, env, env_variable, str(path))
-    return resources(doc, env, locations=locations, source=str(path))
-
-
 def pending_changes(doc: dict) -> list[dict]:
     """Managed resources the plan would change: [{address, actions, attributes, equivalent}].
 

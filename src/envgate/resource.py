@@ -7,10 +7,11 @@ spelling; a path covers everything below it (`policy` unknown makes `policy.Stat
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -122,3 +123,39 @@ def _compiled(path: str):
 
 def _covered(path: str, roots: frozenset[str]) -> bool:
     return any(path == r or path.startswith((r + ".", r + "[")) for r in roots)
+
+
+def completed(plan: Resource, static: Resource) -> Resource:
+    """`plan` with each unknown path taken from `static` where the evaluated configuration has it.
+
+    A fresh plan leaves policies and references unknown until apply; the same configuration evaluated for the
+    same environment still knows their literal parts and which of this stack's blocks they name. What static
+    does not know stays unknown.
+    """
+    values = copy.deepcopy(dict(plan.values))
+    unknown, sensitive = set(), set(plan.sensitive)
+    for path in plan.unknown:
+        known = static.get(path)
+        if known is MISSING or not _assign(values, path, copy.deepcopy(known)):
+            unknown.add(path)
+            continue
+        unknown |= {u for u in static.unknown if _covered(u, frozenset({path}))}
+        sensitive |= {s for s in static.sensitive if _covered(s, frozenset({path}))}
+    return replace(plan, values=values, unknown=frozenset(unknown), sensitive=frozenset(sensitive))
+
+
+def _assign(values: dict, path: str, value: Any) -> bool:
+    """Set `path` in place; False when a list element on the way does not exist."""
+    parts = re.findall(r"\[\d+\]|[^.\[\]]+", path)
+    node: Any = values
+    for position, part in enumerate(parts):
+        key: Any = int(part[1:-1]) if part.startswith("[") else part
+        if isinstance(key, int) != isinstance(node, list) or (isinstance(key, int) and key >= len(node)):
+            return False
+        if position == len(parts) - 1:
+            node[key] = value
+            return True
+        if isinstance(node, dict) and not isinstance(node.get(key), (dict, list)):
+            node[key] = {}
+        node = node[key]
+    return False

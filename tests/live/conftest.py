@@ -15,6 +15,7 @@ import pytest
 from envgate import deploy, engine, live
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
+from envgate.waivers import load_waivers
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -71,10 +72,11 @@ def probed(aws_target, deployed, contract, repo_root):
 @pytest.fixture(scope="session")
 def live_findings(probed, contract):
     cache: dict[str, list] = {}
+    waivers = load_waivers(contract=contract)
 
     def get(env: str) -> list:
         if env not in cache:
-            cache[env] = engine.evaluate(probed(env).resources, env, "live", contract)
+            cache[env] = engine.evaluate(probed(env).resources, env, "live", contract, waivers=waivers)
         return cache[env]
 
     return get

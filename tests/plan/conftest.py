@@ -17,6 +17,7 @@ from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding
 from envgate.resource import Resource
+from envgate.waivers import Waivers, load_waivers
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -45,7 +46,12 @@ def contract() -> Contract:
 
 
 @pytest.fixture(scope="session")
-def planned(pytestconfig, request, repo_root: Path, tmp_path_factory, contract):
+def waivers(contract) -> Waivers:
+    return load_waivers(contract=contract)
+
+
+@pytest.fixture(scope="session")
+def planned(pytestconfig, request, repo_root: Path, tmp_path_factory, contract, waivers):
     """planned(env) -> Planned: the environment's plan normalized and evaluated at the plan gate (cached)."""
     cache: dict[str, Planned] = {}
     shared = deploy.shared_dir(tmp_path_factory)
@@ -67,8 +73,8 @@ def planned(pytestconfig, request, repo_root: Path, tmp_path_factory, contract):
                 doc = planmod.load_plan(record["plan_file"])
                 source, commands, seconds = f"tofu show -json ({env})", record["commands"], record["seconds"]
             planmod.check_environment(doc, env, contract.variables["name"], source)
-            resources = planmod.resources(doc, env, locations=engine.source_locations(repo_root), source=source)
-            findings = engine.evaluate(resources, env, "plan", contract)
+            resources = engine.plan_resources(doc, env, repo_root, contract, source)
+            findings = engine.evaluate(resources, env, "plan", contract, waivers=waivers)
         except EnvgateError as exc:
             pytest.fail(str(exc), pytrace=False)
         cache[env] = Planned(env, source, doc, resources, findings, list(commands), seconds)

@@ -84,7 +84,7 @@ def test_a_plan_of_another_environment_is_refused(tmp_path):
     path.write_text(json.dumps(_doc()))
     with pytest.raises(EnvgateError, match=r"plan\.json: this plan is for environment 'staging' "
                                            r"\(var\.environment\), not 'production'"):
-        plan.from_file(path, "production")
+        plan.check_environment(plan.load_plan(path), "production", "environment", str(path))
 
 
 @pytest.mark.parametrize("text, message", [

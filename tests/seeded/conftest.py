@@ -25,6 +25,7 @@ import pytest
 import tftest
 
 from envgate import deploy, engine, live, plan as planmod, report, stack
+from envgate.contract import load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding, Outcome
 from envgate.seeded import SeededCase
@@ -72,7 +73,7 @@ def seeded_plan(seed_target, toolchain, repo_root, tmp_path_factory):
                 outcome.refused = "\n".join(str(a) for a in exc.args)  # tofu's own text, newlines intact
                 return expected, outcome
             doc = planmod.load_plan_text(json.dumps(raw), f"tofu show -json ({case.id})")
-            resources = planmod.resources(doc, case.env, locations=engine.source_locations(root))
+            resources = engine.plan_resources(doc, case.env, root, load_contract(), f"tofu show -json ({case.id})")
             with report.paused():
                 outcome.fails = [f for f in engine.evaluate(resources, case.env, "plan")
                                  if f.outcome is Outcome.FAIL]
