@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -38,7 +39,9 @@ def _of(resources: Sequence[Resource], types: Sequence[str]) -> list[Resource]:
 def _unknown(ctx: CheckContext, res: Resource, path: str, expected: Any) -> Finding:
     file, line = res.where(path)
     if ctx.gate == "live":
-        return ctx.finding(res.address, path, UNREADABLE, expected, Outcome.FAIL, file=file, line=line)
+        why = res.reason(path)
+        actual = Raw(f"(unreadable: {why})") if why else UNREADABLE
+        return ctx.finding(res.address, path, actual, expected, Outcome.FAIL, file=file, line=line)
     return ctx.finding(res.address, path, MISSING, expected, Outcome.DEFERRED, file=file, line=line)
 
 
@@ -359,3 +362,82 @@ def workspace_bound_to_environment(resources: Sequence[Resource], ctx: CheckCont
     if tfvars is not None and name_var in tfvars.values:
         yield _holds(ctx, tfvars, name_var, ctx.spec.workspace,
                      ok=lambda v: v == ctx.spec.workspace)
+
+
+# --- EG013: isolation against the other environments' deployed resources (live) -----------------------------
+
+def _reaches(pattern: str, arn: str) -> bool:
+    """Whether an IAM Resource pattern covers `arn` or something inside it (`bucket/*`, `log-group:x:*`)."""
+    return fnmatchcase(arn, pattern) or pattern.startswith((arn + "/", arn + ":"))
+
+
+def _word_char(char: str) -> bool:
+    return bool(char) and (char.isalnum() or char in "-_")
+
+
+def _bounded(text: str, ident: str) -> bool:
+    """`ident` occurs in `text` as a whole name (`prod-Queue` is not inside `prod-Queue-DLQ`)."""
+    start = 0
+    while (pos := text.find(ident, start)) >= 0:
+        if not _word_char(text[pos + len(ident): pos + len(ident) + 1]) and not _word_char(text[pos - 1: pos] if pos else ""):
+            return True
+        start = pos + 1
+    return False
+
+
+def _policy_reach(res: Resource, ctx: CheckContext, foreign: Mapping[str, str]) -> Iterator[Finding]:
+    """A FAIL per Allow statement part of `res`'s policy that reaches another environment's deployed ARN."""
+    from policyuniverse.policy import Policy  # see _in_scope
+
+    if res.is_unknown(POLICY_ATTRIBUTE):
+        yield _unknown(ctx, res, POLICY_ATTRIBUTE, Raw("a policy the probe can read"))
+        return
+    if res.get(POLICY_ATTRIBUTE) in (MISSING, None, ""):
+        return
+    document = _policy_document(res)
+    if document is None:
+        yield _verdict(ctx, False, res, POLICY_ATTRIBUTE, res.get(POLICY_ATTRIBUTE), Raw("an IAM policy document (JSON)"))
+        return
+    for index, statement in enumerate(Policy(document).statements):
+        if statement.effect != "Allow":
+            continue
+        where = f"{POLICY_ATTRIBUTE}.Statement[{index}]"
+        if "NotResource" in statement.statement:
+            yield _verdict(ctx, False, res, f"{where}.NotResource", statement.statement["NotResource"],
+                           Raw("no Allow with NotResource (it reaches every other environment)"))
+        for kind, patterns in (("Resource", statement.resources), ("Condition", statement.condition_arns)):
+            for pattern in sorted(p for p in patterns if p):
+                reached = sorted(arn for arn in foreign if _reaches(pattern, arn))
+                if reached:
+                    envs = ", ".join(sorted({foreign[a] for a in reached}))
+                    more = f" and {len(reached) - 1} more" if len(reached) > 1 else ""
+                    yield _verdict(ctx, False, res, f"{where}.{kind}", pattern,
+                                   Raw(f"no ARN of {envs} (it reaches {reached[0]}{more})"))
+
+
+@check("EG013", "live")
+def deployed_isolation(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    if not ctx.others:
+        yield ctx.verdict(True, "environments", "others", Raw("none deployed on this target"),
+                          Raw("no value or policy reaching another environment's deployed resources"))
+        return
+    foreign = {a: env for env, found in ctx.others.items() for r in found if isinstance(a := r.get("arn"), str) and a}
+    keys = ctx.param("identifier_keys")
+    identifiers = {v: env for env, found in ctx.others.items() for r in found for k in keys
+                   if isinstance(v := r.values.get(k), str) and len(v) >= 6}
+    policy_types = set(ctx.param("policy_types"))
+    for res in (r for r in resources if r.type not in PSEUDO_TYPES):
+        found = list(_policy_reach(res, ctx, foreign)) if res.type in policy_types else []
+        for path, value in leaves(res.values):
+            if not isinstance(value, str) or path.startswith("tags_all"):
+                continue
+            named = [ident for ident in identifiers if ident in value and _bounded(value, ident)]
+            if named:
+                longest = max(named, key=len)
+                found.append(_verdict(ctx, False, res, path, value,
+                                      Raw(f"nothing of {identifiers[longest]} (it names {longest})"),
+                                      sensitive=res.is_sensitive(path)))
+        yield from found
+        if not found:
+            yield ctx.verdict(True, res.address, "values", Raw("nothing of another environment"),
+                              Raw(f"nothing of {', '.join(sorted(ctx.others))}"), file=res.file, line=res.line)

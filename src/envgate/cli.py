@@ -417,11 +417,12 @@ def cmd_check_plan(args: argparse.Namespace, console: Console) -> int:
     rules, contract, waivers = _policies()
     doc = plan.load_plan(args.plan_json)
     plan.check_environment(doc, envs[0], contract.variable("name"), args.plan_json)
-    resources = plan_resources(doc, envs[0], root, contract, args.plan_json)
-    if not any(r.values for r in resources):  # nothing the gate could check: never a pass
-        why = (f"every value of its {len(resources)} resources is unknown until apply" if resources
+    planned = plan.resources(doc, envs[0], source=args.plan_json)
+    if not any(r.values for r in planned):  # nothing the gate could check: never a pass
+        why = (f"every value of its {len(planned)} resources is unknown until apply" if planned
                else "it has no resources")
         raise EnvgateError(f"{args.plan_json}: nothing to check for {envs[0]}: {why}")
+    resources = plan_resources(doc, envs[0], root, contract, args.plan_json)
     findings = evaluate(resources, envs[0], "plan", contract, rules, waivers=waivers)
     return _engine_report(findings, Path(args.report_dir).resolve(), f"envgate plan gate: {envs[0]}", rules, console)
 

@@ -10,7 +10,7 @@ Every result also goes to envgate.report's sink (for --report-dir); self-tests e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from envgate import report
@@ -29,11 +29,12 @@ STACK_DIR = hcl.DEFAULT_STACK
 
 def evaluate(resources: Sequence[Resource], env: str, gate: str, contract: Contract | None = None,
              rules: RuleCatalogue | None = None, *, only: Iterable[str] | None = None,
-             waivers: Waivers | None = None) -> list[Finding]:
+             waivers: Waivers | None = None, others: Mapping[str, Sequence[Resource]] | None = None) -> list[Finding]:
     """Check one environment's normalized resources at `gate`.
 
     only: rule ids to run (default: every rule declaring `gate`); an unknown id, or one without a check
     for `gate`, is an EnvgateError. waivers: applied to the result (expired/unused ones become FAILs).
+    others: the other environments' resources (live: what is deployed), for the rules that span environments.
     """
     if gate not in GATES:
         raise EnvgateError(f"unknown gate {gate!r} (one of {', '.join(GATES)})")
@@ -44,13 +45,14 @@ def evaluate(resources: Sequence[Resource], env: str, gate: str, contract: Contr
     if strays:
         raise EnvgateError(f"evaluate({env}): resources of another environment passed in: {', '.join(strays[:3])}")
     selected = rules.for_gate(gate, only)
-    return _waived(_run(resources, env, gate, contract, selected), waivers, gate, selected, [env])
+    return _waived(_run(resources, env, gate, contract, selected, others), waivers, gate, selected, [env])
 
 
-def _run(resources: Sequence[Resource], env: str, gate: str, contract: Contract,
-         selected: list[RuleMeta]) -> list[Finding]:
+def _run(resources: Sequence[Resource], env: str, gate: str, contract: Contract, selected: list[RuleMeta],
+         others: Mapping[str, Sequence[Resource]] | None = None) -> list[Finding]:
     spec = contract.env(env)
-    return [f for rule in selected for f in check_for(rule, gate)(resources, CheckContext(rule, gate, env, spec, contract))]
+    return [f for rule in selected
+            for f in check_for(rule, gate)(resources, CheckContext(rule, gate, env, spec, contract, others or {}))]
 
 
 def layouts(root: Path, contract: Contract, envs: Iterable[str]) -> list[hcl.Layout]:

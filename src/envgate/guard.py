@@ -1,4 +1,8 @@
-"""Safety hooks for boto3: a loopback-only network guard and a read-only guard with call counts."""
+"""Safety hooks for boto3: a loopback-only network guard and a read-only guard with call counts.
+
+A read-only session may call only what envgate.allowlist lists (with its parameter limits): the check runs
+as the call begins (botocore's provide-client-params), before anything is validated, signed or sent.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from envgate.allowlist import refusal
 from envgate.errors import EnvgateError
 from envgate.localaws import is_loopback
 
@@ -84,15 +89,44 @@ class CallLog:
         return sum(n for op, n in self.calls.items() if not op.split(":", 1)[1].startswith(READ_PREFIXES)) + len(self.refused)
 
 
-def watch(session, log: CallLog, read_only: bool, label: str = "") -> CallLog:
-    """Count every call on `session`; when read_only, refuse all but Describe/Get/List/Head."""
+def watch(session, log: CallLog, read_only: bool, label: str = "",
+          state_objects: frozenset[tuple[str, str]] = frozenset()) -> CallLog:
+    """Count every call on `session`; when read_only, refuse every call the allow-list does not permit."""
 
-    def before_call(model, **_):
+    def provide_client_params(params, model, **_):
         op = f"{model.service_model.service_name}:{model.name}"
-        if read_only and not model.name.startswith(READ_PREFIXES):
-            log.refused.append(op)
-            raise MutatingCallRefused(f"{label} is read-only: refused {op} (only Describe/Get/List/Head calls are allowed)")
+        if read_only:
+            why = refusal(model.service_model.service_name, model.name, params, state_objects)
+            if why:
+                log.refused.append(op)
+                raise MutatingCallRefused(f"{label} is read-only: refused {op} ({why})")
         log.calls[op] += 1
 
-    session.events.register("before-call", before_call)
+    # The first event of a call (before parameter validation, signing and any stub): nothing is built yet.
+    session.events.register("provide-client-params", provide_client_params)
     return log
+
+
+@contextmanager
+def allow_listed_only(log: CallLog, state_objects: frozenset[tuple[str, str]] = frozenset()):
+    """Every boto3 client of this process may make only allow-listed calls (what a --real-aws run gets):
+    whatever a test does, nothing outside envgate.allowlist reaches a real account. `log` records them all."""
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+
+    def call(self, operation_name, api_params):
+        service = self.meta.service_model.service_name
+        op = f"{service}:{operation_name}"
+        why = refusal(service, operation_name, api_params, state_objects)
+        if why:
+            log.refused.append(op)
+            raise MutatingCallRefused(f"a --real-aws run is read-only: refused {op} ({why})")
+        log.calls[op] += 1
+        return original(self, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = call
+    try:
+        yield log
+    finally:
+        botocore.client.BaseClient._make_api_call = original

@@ -26,7 +26,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
-from envgate.findings import REDACTED, Finding, Outcome, Raw
 from envgate.guard import CallLog, watch
 from envgate.resource import Resource, base_address
 from envgate.stack import Target
@@ -89,6 +88,7 @@ class _Raw:
     values: dict[str, Any]
     unknown: set[str] = field(default_factory=set)
     sensitive: set[str] = field(default_factory=set)
+    reasons: dict[str, str] = field(default_factory=dict)   # unknown path -> the call that could not read it
 
 
 class Prober:
@@ -103,7 +103,9 @@ class Prober:
         self.prefix = self.spec.prefix
         self.read_only = self.spec.read_only if read_only is None else read_only
         self.session = target.session()
-        self.log = watch(self.session, log or CallLog(), self.read_only, label=f"{env} (live probe)")
+        self.state_key = f"env:/{self.spec.workspace}/{STATE_KEY}"
+        self.log = watch(self.session, log or CallLog(), self.read_only, label=f"{env} (live probe)",
+                         state_objects=frozenset({(target.state_bucket, self.state_key)}))
         self._clients: dict[str, Any] = {}
         self._tags: dict[str, dict[str, str]] | None = None
 
@@ -135,6 +137,7 @@ class Prober:
                 return None
             if code in DENIED:
                 raw.unknown.update(paths)
+                raw.reasons.update({p: f"{exc.operation_name} refused: {_why(exc)}" for p in paths})
                 return None
             raise EnvgateError(f"{self.env}: live probe failed on {raw.type}: {_why(exc)}") from None
         except BotoCoreError as exc:  # the endpoint went away (or never answers) between two calls
@@ -261,7 +264,10 @@ class Prober:
             if not self.owns(name, raw.values["tags_all"]):
                 continue
             yield raw
-            if attrs.get("Policy"):
+            if "policy" in raw.unknown:  # unread is not absent: EG008 and EG013 must FAIL it
+                yield _Raw("aws_sqs_queue_policy", {"queue_url": url, "id": url, "policy": None}, {"policy"},
+                           reasons={"policy": raw.reasons["policy"]})
+            elif attrs.get("Policy"):
                 yield _Raw("aws_sqs_queue_policy", {"queue_url": url, "id": url, "policy": attrs["Policy"]})
 
     def topics(self) -> Iterator[_Raw]:
@@ -272,15 +278,18 @@ class Prober:
             if not name.startswith(self.stems()) and not self._maybe_tagged(arn):
                 continue
             raw = _Raw("aws_sns_topic", {"name": name, "arn": arn, "id": arn})
-            attrs = (self._get(raw, ["kms_master_key_id"], lambda a=arn: sns.get_topic_attributes(TopicArn=a)) or {}
-                     ).get("Attributes", {})
+            attrs = (self._get(raw, ["kms_master_key_id", "policy"],
+                               lambda a=arn: sns.get_topic_attributes(TopicArn=a)) or {}).get("Attributes", {})
             raw.values["kms_master_key_id"] = attrs.get("KmsMasterKeyId", "")
             raw.values["tags_all"] = self.tags(raw, arn, lambda a=arn: sns.list_tags_for_resource(ResourceArn=a).get("Tags"))
             if not self.owns(name, raw.values["tags_all"]):
                 continue
             yield raw
             policy = attrs.get("Policy")
-            if policy and '"__default_policy_ID"' not in policy:
+            if "policy" in raw.unknown:
+                yield _Raw("aws_sns_topic_policy", {"arn": arn, "policy": None}, {"policy"},
+                           reasons={"policy": raw.reasons["policy"]})
+            elif policy and '"__default_policy_ID"' not in policy:
                 yield _Raw("aws_sns_topic_policy", {"arn": arn, "policy": policy})
 
     def buckets(self) -> Iterator[_Raw]:
@@ -295,9 +304,14 @@ class Prober:
             if not self.owns(name, raw.values["tags_all"]):
                 continue
             yield raw
-            policy = self._get(raw, [], lambda n=name: s3.get_bucket_policy(Bucket=n), missing=("NoSuchBucketPolicy",))
-            if policy and policy.get("Policy"):
-                yield _Raw("aws_s3_bucket_policy", {"bucket": name, "id": name, "policy": policy["Policy"]})
+            holder = _Raw("aws_s3_bucket_policy", {"bucket": name, "id": name, "policy": None})
+            policy = self._get(holder, ["policy"], lambda n=name: s3.get_bucket_policy(Bucket=n),
+                               missing=("NoSuchBucketPolicy",))
+            if "policy" in holder.unknown:  # unread is not absent
+                yield holder
+            elif policy and policy.get("Policy"):
+                holder.values["policy"] = policy["Policy"]
+                yield holder
 
     def tables(self) -> Iterator[_Raw]:
         ddb = self.client("dynamodb")
@@ -444,7 +458,7 @@ class Prober:
     # --- state: addresses and exported names --------------------------------------------------------------
 
     def state(self) -> tuple[str | None, dict]:
-        key = f"env:/{self.spec.workspace}/{STATE_KEY}"
+        key = self.state_key
         s3 = self.client("s3")
         try:
             body = s3.get_object(Bucket=self.target.state_bucket, Key=key)["Body"].read()
@@ -483,6 +497,7 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
         file, line = locations.get(base_address(address), (None, None))
         resources.append(Resource(type=item.type, address=address, env=env, values=item.values,
                                   unknown=frozenset(item.unknown), sensitive=frozenset(item.sensitive),
+                                  reasons=item.reasons,
                                   file=file, line=line))
     outputs = {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
     return ProbeResult(env=env, resources=resources, calls=prober.log, state_key=key, outputs=outputs)
@@ -559,91 +574,3 @@ def _why(exc: Exception) -> str:
 
 def _op_name(op: str) -> str:
     return "".join(part.capitalize() for part in op.split("_"))
-
-
-# --- cross-environment isolation against the other environments' real resources ----------------------------
-
-POLICY_TYPES = ("aws_iam_role_policy", "aws_iam_policy", "aws_sqs_queue_policy", "aws_sns_topic_policy",
-                "aws_s3_bucket_policy")
-IDENTIFIER_KEYS = ("arn", "url", "name", "function_name", "bucket", "alarm_name", "identifier", "queue_url")
-
-
-def _reaches(pattern: str, arn: str) -> bool:
-    """Whether an IAM Resource pattern covers `arn` or something inside it (`bucket/*`, `log-group:x:*`)."""
-    from fnmatch import fnmatchcase
-
-    return fnmatchcase(arn, pattern) or pattern.startswith((arn + "/", arn + ":"))
-
-
-def policy_reach(this: ProbeResult, others: Mapping[str, ProbeResult]) -> list[Finding]:
-    """A FAIL for every Allow statement of `this` whose Resource (or condition ARN) reaches another
-    environment's actual ARN, matched with IAM wildcard semantics (policyuniverse parses the statements)."""
-    from policyuniverse.policy import Policy
-
-    findings: list[Finding] = []
-    foreign = {arn: env for env, result in others.items() for arn in result.arns()}
-    for res in this.resources:
-        if res.type not in POLICY_TYPES or not isinstance(res.values.get("policy"), str):
-            continue
-        try:
-            document = json.loads(res.values["policy"])
-        except json.JSONDecodeError:
-            continue  # EG008 reports an unreadable policy
-        for index, statement in enumerate(Policy(document).statements):
-            if statement.effect != "Allow":
-                continue
-            where = f"policy.Statement[{index}]"
-            if "NotResource" in statement.statement and foreign:
-                findings.append(_cross(this.env, res, f"{where}.NotResource", statement.statement["NotResource"],
-                                       "no Allow with NotResource (it reaches every other environment)"))
-            for kind, patterns in (("Resource", statement.resources), ("Condition", statement.condition_arns)):
-                for pattern in sorted(p for p in patterns if p):
-                    hits = sorted(arn for arn in foreign if _reaches(pattern, arn))
-                    if hits:
-                        envs = sorted({foreign[a] for a in hits})
-                        findings.append(_cross(this.env, res, f"{where}.{kind}", pattern,
-                                               f"no ARN of {', '.join(envs)} (it reaches {hits[0]}"
-                                               f"{f' and {len(hits) - 1} more' if len(hits) > 1 else ''})"))
-    return findings
-
-
-def cross_references(this: ProbeResult, others: Mapping[str, ProbeResult]) -> list[Finding]:
-    """A FAIL for every value of `this` (Lambda variables, event targets, queue policies, alarm actions, ...)
-    that contains another environment's actual ARN, URL or resource name."""
-    identifiers: dict[str, str] = {}
-    for env, result in others.items():
-        for res in result.resources:
-            for key in IDENTIFIER_KEYS:
-                value = res.values.get(key)
-                if isinstance(value, str) and len(value) >= 6:
-                    identifiers[value] = env
-    from envgate.resource import leaves
-
-    findings: list[Finding] = []
-    for res in this.resources:
-        for path, value in leaves(res.values):
-            if not isinstance(value, str) or path.startswith("tags_all"):
-                continue
-            hits = [ident for ident in identifiers if ident in value and _bounded(value, ident)]
-            if hits:
-                longest = max(hits, key=len)
-                findings.append(_cross(this.env, res, path, Raw(REDACTED) if res.is_sensitive(path) else value,
-                                       f"nothing of {identifiers[longest]} (it names {longest})"))
-    return findings
-
-
-def _bounded(text: str, ident: str) -> bool:
-    """`ident` occurs in `text` as a whole name (`prod-Queue` is not inside `prod-Queue-DLQ`)."""
-    start = 0
-    while (pos := text.find(ident, start)) >= 0:
-        after = text[pos + len(ident): pos + len(ident) + 1]
-        before = text[pos - 1: pos] if pos else ""
-        if not (after.isalnum() or after in "-_") and not (before.isalnum() or before in "-_"):
-            return True
-        start = pos + 1
-    return False
-
-
-def _cross(env: str, res: Resource, attribute: str, actual: Any, expected: str) -> Finding:
-    return Finding(rule_id="ISOLATION", gate="live", env=env, address=res.address, attribute=attribute,
-                   actual=actual, expected=Raw(expected), outcome=Outcome.FAIL, file=res.file, line=res.line)

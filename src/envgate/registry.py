@@ -10,8 +10,8 @@ Metadata and registrations must match one to one (tests/meta).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -104,6 +104,8 @@ class CheckContext:
     env: str
     spec: EnvironmentContract
     contract: Contract
+    # Live gate: the other environments' deployed resources, for the checks that span environments.
+    others: Mapping[str, Sequence[Any]] = field(default_factory=dict)
 
     def finding(self, address: str, attribute: str, actual: Any, expected: Any, outcome: Outcome, *,
                 file: str | None = None, line: int | None = None, sensitive: bool = False) -> Finding:

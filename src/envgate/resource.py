@@ -39,6 +39,8 @@ class Resource:
     # Static gate: the line (and, for var values, the file) of each attribute path, where known.
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     files: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Why an unknown path is unknown (the call that could not read it, the form tfparse left unresolved).
+    reasons: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Normalizers may hand in plain sets or lists; keep the frozen, hashable form.
@@ -63,6 +65,10 @@ class Resource:
             parent = _PARENT.sub("", probe)
             probe = "" if parent == probe else parent
         return self.file, self.line
+
+    def reason(self, path: str) -> str | None:
+        """Why `path` (or the unknown path that covers it) is unknown, when the source said."""
+        return next((why for root, why in self.reasons.items() if _covered(path, frozenset({root}))), None)
 
     def is_unknown(self, path: str) -> bool:
         return _covered(path, self.unknown)

@@ -3,7 +3,8 @@
 static: a tiny repository (terraform/*.tf, environments/*.tfvars) + case.yaml, laid over fixtures/_base/
         (the contract's variables, locals with provider default_tags, every environment's var file): a
         fixture holds only the files it adds or replaces
-plan, live: resources.json (normalized Resources) + case.yaml
+plan, live: resources.json (normalized Resources) + case.yaml; live may add others.json ({env: [Resources]}),
+        the other environments' deployed resources for the rules that span environments
 case.yaml: env, and for fail fixtures `fail:` message substrings; optional `deferred:` substrings.
 The fixtures are evaluated against policies/fixtures/contract.yaml, a frozen copy of the contract.
 """
@@ -22,7 +23,7 @@ from envgate.errors import EnvgateError
 from envgate.findings import Finding
 from envgate.paths import policies_dir
 from envgate.registry import RuleCatalogue
-from envgate.resource import load_resources
+from envgate.resource import Resource, load_resources
 from envgate.yamlio import load_yaml
 
 KINDS = ("pass", "fail")
@@ -78,4 +79,7 @@ def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Fin
                 shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
                 return evaluate_static(root, case.env, contract, rules, only=[case.rule_id])
         resources = load_resources(case.path / "resources.json", env=case.env)
-        return evaluate(resources, case.env, case.gate, contract, rules, only=[case.rule_id])
+        others_file = case.path / "others.json"
+        others = ({env: [Resource.from_dict(item, env) for item in items]
+                   for env, items in load_yaml(others_file).items()} if others_file.is_file() else None)
+        return evaluate(resources, case.env, case.gate, contract, rules, only=[case.rule_id], others=others)

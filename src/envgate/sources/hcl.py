@@ -228,6 +228,8 @@ def var_values(raw: RawConfig, layout: Layout) -> tuple[dict[str, Any], dict[str
     for rel in layout.var_files:
         path = layout.root / rel
         tfvars = load(path, rel)
+        if not tfvars.attrs and not tfvars.blocks:  # one line, not a FAIL for every variable it should set
+            raise EnvgateError(f"{rel}: empty tfvars file: it sets none of the environment's variables")
         for name, attr in tfvars.attrs.items():
             declared = variables.get(name)
             if declared is not None:
