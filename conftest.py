@@ -113,13 +113,39 @@ def aws_target(pytestconfig, tmp_path_factory):
         yield Target(endpoint=server.endpoint, region=region)
 
 
+# Every call any test made against real AWS (--real-aws): reported, and checked, at session end.
+REAL_AWS_CALLS: dict[str, object] = {}
+
+
 @pytest.fixture(autouse=True)
-def _no_real_aws(pytestconfig):
-    """Prowler-style guard: unless --real-aws, any boto3 request to a non-loopback host fails."""
+def _no_real_aws(pytestconfig, request):
+    """Prowler-style guard: unless --real-aws, any boto3 request to a non-loopback host fails. With --real-aws,
+    every boto3 call of every test may only be an allow-listed read (envgate.allowlist)."""
     if pytestconfig.getoption("--real-aws"):
-        yield
+        from envgate.contract import load_contract
+        from envgate.guard import CallLog, allow_listed_only
+        from envgate.live import STATE_KEY
+
+        target = request.getfixturevalue("aws_target")
+        states = frozenset((target.state_bucket, f"env:/{spec.workspace}/{STATE_KEY}")
+                           for spec in load_contract().environments.values())
+        log = REAL_AWS_CALLS.setdefault("log", CallLog())
+        with allow_listed_only(log, states):
+            yield
         return
     from envgate.guard import loopback_only
 
     with loopback_only():
         yield
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    log = REAL_AWS_CALLS.get("log")
+    if log is None:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"envgate --real-aws: {log.total} allow-listed AWS call(s) made, {len(log.refused)} "
+                            f"refused: {', '.join(sorted(set(log.refused))) or 'none'}")
+    if log.refused:  # a refused call fails its test; this also catches one a test swallowed
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import re
 import subprocess
 import sys
@@ -279,3 +280,34 @@ def test_probe_in_the_wrong_region_is_one_line(seeded_moto) -> None:
         live.probe(Target(endpoint=target.endpoint, region="eu-west-1"), "production")
     _one_line(raised, "production: its state env:/production/media-downloader/terraform.tfstate holds resources "
                       "in us-east-1, but the probe ran in eu-west-1 (wrong --region?)")
+
+
+# --- what envgate refuses as invalid, tofu refuses too ---------------------------------------------------------
+
+REFUSED = [c for c in CASES if c.get("tofu_refuses")]
+
+
+@pytest.fixture(scope="module")
+def validated(toolchain, repo_root: Path, tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
+    """`tofu init -backend=false && tofu validate` on each case's edited copy (offline provider mirror)."""
+    env = {**os.environ, **toolchain.env(), **localaws.sandbox_env("http://127.0.0.1:9")}
+    out = {}
+    for case in REFUSED:
+        root = scratch_copy(repo_root, tmp_path_factory.mktemp(f"validate-{case['id']}"))
+        for edit in case["edit"]:
+            _apply(root, edit)
+        stack = root / "terraform"
+        init = subprocess.run([str(toolchain.tofu), "init", "-backend=false", "-input=false", "-no-color"], cwd=stack,
+                              env=env, capture_output=True, text=True, timeout=300, check=False)
+        out[case["id"]] = init if init.returncode else subprocess.run(
+            [str(toolchain.tofu), "validate", "-no-color"], cwd=stack, env=env, capture_output=True, text=True,
+            timeout=300, check=False)
+    return out
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=[c["id"] for c in REFUSED])
+def test_tofu_refuses_what_envgate_refuses(case: dict, validated) -> None:
+    """test_cli_bad_input proves envgate's exit 2 with one line for the same case."""
+    assert case["exit"] == 2
+    result = validated[case["id"]]
+    assert result.returncode != 0 and "Error: " in result.stderr, f"tofu accepted {case['id']}:\n{result.stdout}"

@@ -17,18 +17,23 @@ import sys
 import threading
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import botocore.httpsession
 import pytest
+from botocore.awsrequest import AWSResponse
 from hardening_support import SEEDED_SECRET, run_envgate
 
 from envgate import engine, live, localaws, plan, report, stack
+from envgate.allowlist import READ_ONLY_OPERATIONS
 from envgate.contract import load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Outcome
 from envgate.guard import READ_PREFIXES, CallLog, MutatingCallRefused, RealAwsRequest, loopback_only, watch
+from envgate.resource import Resource
+from envgate.stack import Target
 
 SMOKE = Path(__file__).resolve().parents[1] / "toolchain" / "smoke"
 
@@ -78,6 +83,7 @@ def test_production_probe_makes_zero_mutating_calls(seeded_moto) -> None:
     calls = result.calls
     assert calls.mutating == 0 and calls.refused == [], dict(calls.calls)
     assert all(op.split(":", 1)[1].startswith(READ_PREFIXES) for op in calls.calls), dict(calls.calls)
+    assert all(op.split(":", 1)[1] in READ_ONLY_OPERATIONS[op.split(":")[0]] for op in calls.calls), dict(calls.calls)
     # moto saw exactly the requests the guard counted, and every one of them only reads.
     operations = [_operation(entry) for entry in recorded]
     assert len(operations) == calls.total > 10, (operations, dict(calls.calls))
@@ -310,3 +316,46 @@ def test_sensitive_values_never_reach_a_pytest_run(tmp_path, repo_root) -> None:
     assert {"junit.xml", "findings.json", "envgate.sarif", "summary.md"} <= set(artifacts), sorted(artifacts)
     for name, text in artifacts.items():
         assert _leaks(text) == [], f"{name} shows a secret"
+
+
+# --- nothing unread passes -------------------------------------------------------------------------------------
+
+@dataclass
+class _DenyingTarget(Target):
+    """moto, except that `denied` answers AccessDenied (as an account whose role lacks that permission)."""
+
+    denied: str = ""
+
+    def session(self):
+        session = super().session()
+
+        def deny(model, **_):
+            if model.name == self.denied:
+                return (AWSResponse("https://denied.invalid/", 403, {}, None),
+                        {"Error": {"Code": "AccessDenied", "Message": "not authorized for this test"},
+                         "ResponseMetadata": {"HTTPStatusCode": 403}})
+            return None
+
+        session.events.register("before-call", deny)
+        return session
+
+
+@pytest.mark.parametrize(("denied", "type_"), [("GetQueueAttributes", "aws_sqs_queue_policy"),
+                                               ("GetTopicAttributes", "aws_sns_topic_policy"),
+                                               ("GetRolePolicy", "aws_iam_role_policy")])
+def test_a_policy_the_probe_cannot_read_fails_naming_the_call(seeded_moto, denied: str, type_: str) -> None:
+    target, _ = seeded_moto
+    result = live.probe(_DenyingTarget(endpoint=target.endpoint, denied=denied), "production")
+    [unread] = [r for r in result.of_type(type_) if r.is_unknown("policy")]
+    staging = [Resource(type="aws_sqs_queue", address="aws_sqs_queue.Q", env="staging",
+                        values={"arn": "arn:aws:sqs:us-east-1:123456789012:stag-Q"})]
+    with report.paused():  # deliberate failures: not the stack's findings
+        findings = engine.evaluate(result.resources, "production", "live", only=["EG008", "EG013"],
+                                   others={"staging": staging})
+    fails = sorted((f.rule_id, f.message) for f in findings if f.outcome is Outcome.FAIL and f.address == unread.address)
+    unreadable = f"policy is (unreadable: {denied} refused: AccessDenied: not authorized for this test)"
+    assert fails == [
+        ("EG008", f"production {unread.address} (unknown location): {unreadable}, contract says an ARN of production "
+                  "(prod-*, /aws/lambda/prod-*, production/media-downloader/*)"),
+        ("EG013", f"production {unread.address} (unknown location): {unreadable}, contract says a policy the probe "
+                  "can read")], fails

@@ -70,13 +70,28 @@ def probed(aws_target, deployed, contract, repo_root):
 
 
 @pytest.fixture(scope="session")
-def live_findings(probed, contract):
+def others(pytestconfig, probed, contract):
+    """others(env) -> {name: resources} of every other environment of the contract on the target: the
+    selected ones deployed first (moto), the rest as found. EG013 checks `env` against them."""
+
+    def get(env: str) -> dict[str, list]:
+        selected = pytestconfig.envgate_envs
+        found = {name: probed(name, deploy=name in selected).resources for name in contract.environments
+                 if name != env}
+        return {name: resources for name, resources in found.items() if resources}
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def live_findings(probed, others, contract):
     cache: dict[str, list] = {}
     waivers = load_waivers(contract=contract)
 
     def get(env: str) -> list:
         if env not in cache:
-            cache[env] = engine.evaluate(probed(env).resources, env, "live", contract, waivers=waivers)
+            cache[env] = engine.evaluate(probed(env).resources, env, "live", contract, waivers=waivers,
+                                         others=others(env))
         return cache[env]
 
     return get
