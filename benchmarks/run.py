@@ -8,7 +8,8 @@ probe's API calls. Every figure is the median of N repetitions made in the same 
 Results go to benchmarks/results.json (override with --out) and a Markdown summary to stdout.
 Sections:
   floor   (part of plan) init + plan + show -json of the 3 environments, 2 and 3 at a time, without pytest
-  static  engine.evaluate_static / `envgate static` / `pytest -m static` vs `checkov -d terraform`
+  static  engine.evaluate_static / `envgate static` / `pytest tests/static` vs `checkov -d terraform`
+  scale   evaluate_static on generated configurations (benchmarks/gen_config.py, 100 and 1,000 resources) vs checkov
   eval    synthetic plan JSON (benchmarks/gen_plan.py) through plan.py + engine.evaluate vs checkov terraform_plan
   plan    `pytest -m plan -n 2` (all environments) vs stack.prepare + `tofu plan` of one environment
   live    deploy every environment once on a fresh moto, then count the probe's API calls per environment
@@ -116,10 +117,10 @@ def bench_static(repeat: int) -> dict:
                                                         str(report_dir)]),
         "envgate static (process, cold HCL cache)": lambda: wall([PY, "-m", "envgate.cli", "static", "--report-dir",
                                                                   str(report_dir)], env=cold_home()),
-        "pytest -m static (whole tier, includes a checkov run)": lambda: wall(
-            [PY, "-m", "pytest", "-m", "static", "-p", "no:cacheprovider", "-q"], ok=(0, 1)),
-        "pytest -m static tests/static/test_repo.py (the gate's tests)": lambda: wall(
-            [PY, "-m", "pytest", "-m", "static", "-p", "no:cacheprovider", "-q", "tests/static/test_repo.py"]),
+        "pytest tests/static (what pre-commit runs, warm)": lambda: wall(
+            [PY, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/static"]),
+        "pytest tests/static (what pre-commit runs, cold evaluation cache)": lambda: wall(
+            [PY, "-m", "pytest", "-p", "no:cacheprovider", "-q", "tests/static"], env=cold_home()),
         "checkov -d terraform --external-checks-dir policies/checkov": lambda: wall(
             [ck, "-d", "terraform", "--external-checks-dir", "policies/checkov", "--skip-download", "--quiet"],
             ok=(0, 1)),
@@ -130,6 +131,54 @@ def bench_static(repeat: int) -> dict:
     results = measure(contenders, repeat)
     shutil.rmtree(report_dir, ignore_errors=True)
     return results
+
+
+# --- (a2) the static gate on generated configurations of growing size -----------------------------------------
+
+SCALE_SNIPPET = """
+import resource, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from envgate.contract import load_contract
+from envgate.engine import evaluate_static
+contract = load_contract(Path(sys.argv[2]))
+t1 = time.perf_counter()
+findings = evaluate_static(Path(sys.argv[1]), None, contract)
+t2 = time.perf_counter()
+peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(t2 - t1, len(findings), peak)
+"""
+
+
+def bench_scale(sizes: list[int], repeat: int, workdir: Path) -> dict:
+    """evaluate_static (3 environments, tfparse cold: a fresh evaluation cache each run) vs checkov -d."""
+    from gen_config import generate
+
+    ck = checkov()
+    contract = REPO / "policies" / "fixtures" / "contract.yaml"
+    out: dict = {}
+    for size in sizes:
+        root = generate(size, workdir / f"config-{size}")
+        blocks = (root / "terraform" / "main.tf").read_text().count("\nresource ") + 1
+        stats: dict = {}
+
+        def envgate_cold() -> float:
+            env = clean_env(ENVGATE_HOME=tempfile.mkdtemp(prefix="envgate-bench-home-"))
+            done = subprocess.run([PY, "-c", SCALE_SNIPPET, str(root), str(contract)], env=env, capture_output=True,
+                                  text=True, check=True)
+            seconds, findings, peak = done.stdout.split()
+            stats.update(findings=int(findings), peak_rss_mb=round(int(peak) / 1024))
+            return float(seconds)
+
+        results = measure({
+            "envgate evaluate_static, 3 environments (cold: tfparse runs)": envgate_cold,
+            "checkov -d terraform (all its checks, one pass)": lambda: wall(
+                [ck, "-d", str(root / "terraform"), "--skip-download", "--quiet"], ok=(0, 1)),
+        }, repeat)
+        median = results["envgate evaluate_static, 3 environments (cold: tfparse runs)"]["median"]
+        out[str(size)] = {**results, "resources": blocks + size // 4, **stats,
+                          "envgate ms per resource per environment": round(1000 * median / (3 * size), 3)}
+    return out
 
 
 # --- (b) rule evaluation on synthetic plans -----------------------------------------------------------------
@@ -391,8 +440,17 @@ def summary(results: dict) -> str:
         lines += [f"| {k} | {fmt(v['median'])} | {fmt(v['min'])} | {fmt(v['max'])} |" for k, v in s.items()]
         ck = s["checkov -d terraform --external-checks-dir policies/checkov"]["median"]
         for name in ("envgate static (process, warm)", "envgate static (process, cold HCL cache)",
-                     "pytest -m static tests/static/test_repo.py (the gate's tests)"):
+                     "pytest tests/static (what pre-commit runs, warm)"):
             lines.append(f"- checkov / {name}: {ck / s[name]['median']:.1f}x")
+        lines.append("")
+    if "scale" in results:
+        lines += ["## static scale (generated configurations)", "", "| resources | envgate (3 envs, cold) | per resource "
+                  "per env | peak RSS | checkov -d | checkov / envgate |", "|--:|--:|--:|--:|--:|--:|"]
+        for size, r in results["scale"].items():
+            ours = r["envgate evaluate_static, 3 environments (cold: tfparse runs)"]["median"]
+            theirs = r["checkov -d terraform (all its checks, one pass)"]["median"]
+            lines.append(f"| {size} | {fmt(ours)} | {r['envgate ms per resource per environment']} ms | "
+                         f"{r['peak_rss_mb']} MB | {fmt(theirs)} | {theirs / ours:.1f}x |")
         lines.append("")
     if "eval" in results:
         lines += ["## eval", ""]
@@ -442,9 +500,10 @@ def summary(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="static,eval,plan,live", help="sections, comma-separated")
+    parser.add_argument("--only", default="static,scale,eval,plan,live", help="sections, comma-separated")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per contender (plan: at most 3)")
     parser.add_argument("--sizes", default="1000,10000", help="synthetic plan sizes for the eval section")
+    parser.add_argument("--scale-sizes", default="100,1000", help="generated configuration sizes (scale section)")
     parser.add_argument("--profile", action="store_true", help="cProfile engine.evaluate on each synthetic plan")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
@@ -458,6 +517,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"[bench] {section} ...", file=sys.stderr, flush=True)
             if section == "static":
                 results["static"] = bench_static(args.repeat)
+            elif section == "scale":
+                results["scale"] = bench_scale([int(s) for s in args.scale_sizes.split(",")], args.repeat, Path(tmp))
             elif section == "eval":
                 results["eval"] = bench_eval([int(s) for s in args.sizes.split(",")], args.repeat, Path(tmp),
                                              args.profile)
@@ -469,7 +530,7 @@ def main(argv: list[str] | None = None) -> None:
                 results["live"] = bench_live(min(args.repeat, 3))
                 results["live_recorded"] = recorded_live_calls()
             else:
-                raise SystemExit(f"unknown section {section!r} (static, eval, plan, live)")
+                raise SystemExit(f"unknown section {section!r} (static, scale, eval, plan, live)")
             print(f"[bench] {section} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     results["machine"]["load_at_end"] = os.getloadavg()
     results["failed_runs"] = FAILED_RUNS

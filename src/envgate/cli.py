@@ -135,7 +135,7 @@ def _listening(url: str) -> bool:
 
 def pytest_command(tier: Tier, report_dir: Path, target: list[str]) -> list[str]:
     out = report_dir / tier.name
-    # pyproject addopts load envgate.pytest_plugin (-p), which writes the reports.
+    # The installed envgate plugin (pytest11 entry point) writes the reports.
     # `--opt=value` everywhere so that no value is ever taken for a test path.
     cmd = [sys.executable, "-m", "pytest", "-m", tier.marker, "-p", "no:cacheprovider", "-q",
            f"--report-dir={out}", f"--junitxml={out / 'junit.xml'}", *target]
@@ -195,7 +195,7 @@ def run_tier(tier: Tier, report_dir: Path, target: list[str], console: Console, 
         tier.tests = report.read_json(findings_file).tests
     elif tier.exit_code in (0, 1):
         console.print(f"[yellow]![/] {tier.name}: pytest wrote no {findings_file} "
-                      "(pytest must load the plugin: -p envgate.pytest_plugin in addopts)")
+                      "(pytest must load the envgate plugin: install envgate into the environment pytest runs in)")
     mark = "[green]✔[/]" if tier.ok else "[red]✘[/]"
     counts = ", ".join(f"{n} {k}" for k, n in tier.tests.items() if n) or "no test results"
     console.print(f"{mark} {tier.name:<7} {tier.seconds:6.1f} s  {tier.status}: {counts}")
@@ -227,6 +227,12 @@ def merge_tiers(tiers: Sequence[Tier], report_dir: Path) -> report.Report:
         if path.exists():
             parts.append(report.read_json(path))
     merged = report.merge(parts)
+    if any(t.name == "live" for t in tiers):
+        from envgate.engine import settle
+
+        for finding in settle(merged.findings):
+            merged.findings.append(finding)
+            merged.nodeids.append(None)
     report.write_report(merged, report_dir)
     return merged
 

@@ -3,6 +3,7 @@
     evaluate(resources, env, gate)   any gate: normalized Resources of one environment
     evaluate_static(root, env)       static: evaluates the stack per environment, then evaluate(..., "static")
     plan_resources(doc, env, root)   plan: a plan JSON's Resources, completed from the evaluated configuration
+    settle(findings)                 plan DEFERRED findings against the live gate's verdicts
 
 Every result also goes to envgate.report's sink (for --report-dir); self-tests evaluate inside
 `report.paused()` so their deliberate failures never reach a report.
@@ -16,13 +17,14 @@ from pathlib import Path
 from envgate import report
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
-from envgate.findings import Finding
+from envgate.findings import Finding, Outcome, Raw
 from envgate.registry import GATES, CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
-from envgate.resource import Resource, completed
+from envgate.resource import Resource, base_address, completed
 from envgate.sources import hcl
 from envgate.waivers import Waivers, apply_waivers
 
-__all__ = ["evaluate", "evaluate_static", "layouts", "plan_resources", "source_locations", "static_resources"]
+__all__ = ["evaluate", "evaluate_static", "layouts", "plan_resources", "settle", "source_locations",
+           "static_resources"]
 
 STACK_DIR = hcl.DEFAULT_STACK
 
@@ -112,6 +114,36 @@ def plan_resources(doc: dict, env: str, root: Path | str, contract: Contract, so
     resources = planmod.resources(doc, env, locations=source_locations(root), source=source)
     static = {r.address: r for r in static_resources(root, [env], contract)[env]}
     return [completed(r, static[r.address]) if r.unknown and r.address in static else r for r in resources]
+
+
+SETTLE = "SETTLE"
+
+
+def settle(findings: Sequence[Finding]) -> list[Finding]:
+    """Deferred is a debt the live gate must pay: one SETTLE finding per plan DEFERRED of an environment the
+    live gate evaluated, PASS naming the live verdict (PASS or FAIL) on the same resource and attribute, FAIL
+    when live gave none."""
+    live_envs = {f.env for f in findings if f.gate == "live"}
+    verdicts: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in findings:
+        if f.gate == "live" and f.outcome in (Outcome.PASS, Outcome.FAIL, Outcome.WAIVED):
+            verdicts.setdefault((f.rule_id, f.env, base_address(f.address)), []).append(f)
+    out = []
+    for debt in (f for f in findings if f.gate == "plan" and f.outcome is Outcome.DEFERRED and f.env in live_envs):
+        paid = [v for v in verdicts.get((debt.rule_id, debt.env, base_address(debt.address)), [])
+                if _overlap(v.attribute, debt.attribute)]
+        outcome = sorted({v.outcome.value for v in paid})
+        out.append(Finding(rule_id=SETTLE, gate="live", env=debt.env, address=debt.address,
+                           attribute=f"{debt.attribute} ({debt.rule_id}, deferred at plan)",
+                           actual=Raw(f"{'/'.join(outcome)} at live") if paid else Raw("no live verdict"),
+                           expected=Raw("a verdict of the live gate"),
+                           outcome=Outcome.PASS if paid else Outcome.FAIL, file=debt.file, line=debt.line))
+    return out
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Two attribute paths that judge the same value: equal, one inside the other, or the whole resource."""
+    return "values" in (a, b) or a == b or a.startswith((b + ".", b + "[")) or b.startswith((a + ".", a + "["))
 
 
 def source_locations(root: Path) -> dict[str, tuple[str, int]]:

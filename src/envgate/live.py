@@ -257,6 +257,7 @@ class Prober:
                 "arn": arn, "visibility_timeout_seconds": _int(attrs.get("VisibilityTimeout")),
                 "message_retention_seconds": _int(attrs.get("MessageRetentionPeriod")),
                 "redrive_policy": attrs.get("RedrivePolicy", ""),
+                "policy": attrs.get("Policy"),  # inline, as aws_sqs_queue.policy; also yielded on its own below
                 "sqs_managed_sse_enabled": attrs.get("SqsManagedSseEnabled") == "true",
                 "kms_master_key_id": attrs.get("KmsMasterKeyId", ""),
             })
@@ -281,6 +282,7 @@ class Prober:
             attrs = (self._get(raw, ["kms_master_key_id", "policy"],
                                lambda a=arn: sns.get_topic_attributes(TopicArn=a)) or {}).get("Attributes", {})
             raw.values["kms_master_key_id"] = attrs.get("KmsMasterKeyId", "")
+            raw.values["policy"] = attrs.get("Policy")  # as aws_sns_topic.policy (AWS's default one included)
             raw.values["tags_all"] = self.tags(raw, arn, lambda a=arn: sns.list_tags_for_resource(ResourceArn=a).get("Tags"))
             if not self.owns(name, raw.values["tags_all"]):
                 continue

@@ -1,46 +1,242 @@
-"""pytest plugin: with `--report-dir DIR`, write the recorded findings as DIR/findings.json, DIR/envgate.sarif
-and DIR/summary.md at the end of the session (JUnit XML comes from pytest's own --junitxml).
+"""envgate's pytest plugin (entry point `pytest11: envgate`): installed, it gates the stack of the repository
+pytest runs in, from that repository's contract (policies/contract.yaml) alone.
 
-Loaded from the root conftest (`pytest_plugins = ["envgate.pytest_plugin"]`) or with `-p envgate.pytest_plugin`.
-Under xdist each worker writes DIR/findings-<worker>.json when its session ends; the controller merges those
-files at its own session end, then removes them.
+It owns the `envgate` option group (each option with an ini or environment equivalent), the tier markers,
+the session fixtures (`repo_root`, `envs`, `toolchain`, `aws_target`), the real-AWS guard, and the reports:
+with `--report-dir DIR` it writes DIR/findings.json, DIR/envgate.sarif and DIR/summary.md at the end of the
+session (JUnit XML comes from pytest's own --junitxml). Under xdist each worker writes DIR/findings-<worker>.json
+when its session ends; the controller merges those files at its own session end, then removes them.
 
-Tests marked `no_report` (engine self-tests, fail fixtures, seeded defects) record nothing: their findings are
-deliberate failures, not the stack's.
+Tests marked `no_report` record nothing: their findings are deliberate failures, not the stack's.
 """
 
 from __future__ import annotations
 
 import gc
+import os
+import re
 from pathlib import Path
 
 import pytest
 
-from envgate import report as _report
+from envgate import localaws, report as _report
+from envgate.errors import EnvgateError
 
 WORKER_GLOB = "findings-*.json"
+MARKERS = {
+    "static": "the configuration evaluated per environment, no tofu or AWS needed (pre-commit tier)",
+    "plan": "runs tofu plan per environment and checks the plan JSON",
+    "live": "deploys to / probes an AWS endpoint (the local AWS by default)",
+    "slow": "takes more than a few seconds",
+    "engine": "engine self-tests on fixtures, corpora and synthetic input (not a tier of the stack)",
+    "local_aws": "deploys, seeds or destroys, so it runs on the local AWS only (refused with --real-aws)",
+    "no_report": "findings evaluated in this test are left out of --report-dir reports (self-tests, seeded defects)",
+}
+REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("envgate", "envgate gates")
+    group.addoption("--env", action="append", default=[], metavar="NAME",
+                    help="environment(s) to gate (repeatable or comma-separated); default: ini envgate_envs, "
+                         "else every environment of the contract")
+    group.addoption("--endpoint", default=os.environ.get("ENVGATE_ENDPOINT", ""), metavar="URL",
+                    help="AWS-compatible endpoint on loopback (an already running moto; env ENVGATE_ENDPOINT); "
+                         "default: start moto")
+    group.addoption("--real-aws", action="store_true", default=os.environ.get("ENVGATE_REAL_AWS") == "1",
+                    help="probe real AWS with the ambient credentials, read-only (env ENVGATE_REAL_AWS=1)")
+    group.addoption("--region", default=None,
+                    help=f"AWS region (ini envgate_region, env AWS_REGION; default {localaws.DEFAULT_REGION})")
+    group.addoption("--plan-file", action="append", default=[], metavar="ENV=PATH",
+                    help="check a plan JSON made elsewhere (`tofu show -json`) instead of planning")
+    group.addoption("--report-dir", default=None, metavar="DIR",
+                    help="write findings as DIR/findings.json, DIR/envgate.sarif and DIR/summary.md "
+                         "(ini envgate_report_dir)")
+    parser.addini("envgate_envs", "environments to gate by default", type="args", default=[])
+    parser.addini("envgate_region", "AWS region", default="")
+    parser.addini("envgate_report_dir", "directory for findings.json, envgate.sarif and summary.md", default="")
+
+
+def _known_envs(root: Path) -> list[str]:
+    from envgate.contract import load_contract
+
+    if not (root / "policies" / "contract.yaml").is_file():
+        return []
     try:
-        group.addoption("--report-dir", default="", metavar="DIR",
-                        help="write findings as DIR/findings.json, DIR/envgate.sarif and DIR/summary.md")
-    except ValueError:
-        pass  # the root conftest declares it in the same group
+        return list(load_contract(root / "policies" / "contract.yaml").environments)
+    except EnvgateError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def gated_root(config: pytest.Config) -> Path:
+    """The repository whose stack is gated: pytest's rootdir when it holds a contract, else envgate's default."""
+    from envgate.paths import repo_root
+
+    root = Path(config.rootpath)
+    return root if (root / "policies" / "contract.yaml").is_file() else repo_root()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "no_report: findings evaluated in this test are left out of --report-dir reports "
-                   "(self-tests, fail fixtures, seeded defects)")
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    root = gated_root(config)
+    config.envgate_root = root
+    asked = [e for raw in config.getoption("--env") or config.getini("envgate_envs") for e in raw.split(",") if e]
+    known = _known_envs(root) if asked or config.getoption("--plan-file") else None
+    if asked and not known:
+        raise pytest.UsageError(f"--env: no contract at {root}/policies/contract.yaml to name environments")
+    unknown = [e for e in asked if e not in (known or [])]
+    if unknown:
+        raise pytest.UsageError(f"--env: unknown environment {', '.join(unknown)} (known: {', '.join(known or [])})")
+    config._envgate_asked = asked
+    region = config.getoption("--region") or config.getini("envgate_region") or os.environ.get(
+        "AWS_REGION", localaws.DEFAULT_REGION)
+    if not REGION.fullmatch(region):
+        raise pytest.UsageError(f"--region: not an AWS region code: {region!r}")
+    config.envgate_region = region
+    endpoint = config.getoption("--endpoint")
+    if endpoint and config.getoption("--real-aws"):
+        raise pytest.UsageError("--endpoint and --real-aws exclude each other")
+    if endpoint and not localaws.is_loopback(endpoint):
+        raise pytest.UsageError(f"--endpoint must be a loopback URL (the local AWS), got {endpoint}; use --real-aws for AWS")
+    plan_files = {}
+    for item in config.getoption("--plan-file"):
+        env, sep, path = item.partition("=")
+        if not sep or env not in (known or []):
+            raise pytest.UsageError(f"--plan-file: expected ENV=PATH with ENV one of {', '.join(known or [])}, got {item!r}")
+        if not Path(path).is_file():
+            raise pytest.UsageError(f"--plan-file: {path}: no such file")
+        plan_files[env] = Path(path)
+    config.envgate_plan_files = plan_files
+    _share_one_moto(config)
     config.pluginmanager.register(_Attribution(), "envgate-report-attribution")
-    directory = config.getoption("report_dir", default="")
+    directory = config.getoption("--report-dir") or config.getini("envgate_report_dir")
     if directory:
         path = Path(directory)
         if not path.is_absolute():
             path = Path(config.invocation_params.dir) / path
         config.pluginmanager.register(ReportWriter(config, path), "envgate-report-writer")
+
+
+def envs_of(config: pytest.Config) -> list[str]:
+    """The environments this session gates (the contract is read once, when a test first asks)."""
+    if not hasattr(config, "_envgate_envs"):
+        config._envgate_envs = config._envgate_asked or _known_envs(config.envgate_root)
+    return config._envgate_envs
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselected what the user narrowed away
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --real-aws, a selected test that cannot run there is an error, never a silent skip."""
+    if not config.getoption("--real-aws"):
+        return
+    missing = [e for e in envs_of(config) if e not in config.envgate_plan_files]
+    blocked = [i for i in items if i.get_closest_marker("local_aws")
+               or (i.get_closest_marker("plan") and missing)]
+    if blocked:
+        planless = missing and any(i.get_closest_marker("plan") and not i.get_closest_marker("local_aws")
+                                   for i in blocked)
+        why = f"the plan tier needs --plan-file for {', '.join(missing)}" if planless else "they deploy, seed or destroy"
+        raise pytest.UsageError(
+            f"--real-aws: {len(blocked)} selected test(s) cannot run against real AWS ({why}), e.g. "
+            f"{blocked[0].nodeid}: narrow the run with -m 'live and not local_aws' (or pass the plan files)")
+
+
+def _share_one_moto(config: pytest.Config) -> None:
+    """Under xdist every worker must see the same AWS (isolation checks span environments):
+    the controller starts one moto and hands its endpoint to the workers through the options."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if config.getoption("--endpoint") or config.getoption("--real-aws"):
+        return
+    log = Path(config.rootpath) / "reports" / "moto.log"
+    log.parent.mkdir(exist_ok=True)
+    server = localaws.MotoServer(log=log).start()
+    config.add_cleanup(server.stop)
+    config.option.endpoint = server.endpoint
+    # Workers re-parse the command line: the --endpoint default reads this variable.
+    os.environ["ENVGATE_ENDPOINT"] = server.endpoint
+
+
+@pytest.fixture(scope="session")
+def repo_root(pytestconfig) -> Path:
+    return pytestconfig.envgate_root
+
+
+@pytest.fixture(scope="session")
+def envs(pytestconfig) -> list[str]:
+    return envs_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def toolchain():
+    """tofu + the hashicorp/aws mirror (built or found by scripts/bootstrap; cached)."""
+    from envgate import toolchain as tc
+
+    try:
+        return tc.ensure()
+    except EnvgateError as exc:
+        pytest.fail(f"toolchain: {exc} (run scripts/bootstrap)", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def aws_target(pytestconfig, tmp_path_factory):
+    """The AWS the live and apply tests talk to: moto on loopback unless --endpoint/--real-aws."""
+    from envgate.stack import Target
+
+    region = pytestconfig.envgate_region
+    if pytestconfig.getoption("--real-aws"):
+        yield Target(endpoint=None, region=region)
+        return
+    endpoint = pytestconfig.getoption("--endpoint")
+    if endpoint:
+        yield Target(endpoint=endpoint, region=region)
+        return
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with localaws.MotoServer(log=log) as server:
+        yield Target(endpoint=server.endpoint, region=region)
+
+
+# Every call any test made against real AWS (--real-aws): reported, and checked, at session end.
+REAL_AWS_CALLS: dict[str, object] = {}
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(pytestconfig, request):
+    """Prowler-style guard: unless --real-aws, any boto3 request to a non-loopback host fails. With --real-aws,
+    every boto3 call of every test may only be an allow-listed read (envgate.allowlist)."""
+    if pytestconfig.getoption("--real-aws"):
+        from envgate.contract import load_contract
+        from envgate.guard import CallLog, allow_listed_only
+        from envgate.live import STATE_KEY
+
+        target = request.getfixturevalue("aws_target")
+        states = frozenset((target.state_bucket, f"env:/{spec.workspace}/{STATE_KEY}")
+                           for spec in load_contract().environments.values())
+        log = REAL_AWS_CALLS.setdefault("log", CallLog())
+        with allow_listed_only(log, states):
+            yield
+        return
+    from envgate.guard import loopback_only
+
+    with loopback_only():
+        yield
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # pytest runs gc.collect() at exit; the evaluated configurations and policyuniverse's action tables are
+    # alive until then, and scanning them is a tenth of the pre-commit tier's time: freeze them instead.
+    gc.freeze()
+    log = REAL_AWS_CALLS.get("log")
+    if log is None:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"envgate --real-aws: {log.total} allow-listed AWS call(s) made, {len(log.refused)} "
+                            f"refused: {', '.join(sorted(set(log.refused))) or 'none'}")
+    if log.refused:  # a refused call fails its test; this also catches one a test swallowed
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 class _Attribution:
@@ -111,10 +307,3 @@ class ReportWriter:
         terminalreporter.write_line(
             f"envgate: {len(self.merged.findings)} findings ({summary}) -> "
             f"{', '.join(str(p) for p in self.written.values())}")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    # pytest runs gc.collect() at exit; the evaluated configurations and policyuniverse's action tables are
-    # alive until then, and scanning them is a tenth of the pre-commit tier's time: freeze them instead.
-    gc.freeze()

@@ -392,6 +392,7 @@ def markdown(findings: Iterable[Finding], *, title: str = "envgate", rules: Any 
         lines.append("")
 
     listing("Failures", [f for f in items if f.outcome is Outcome.FAIL])
+    listing("Deferred at plan, with their live verdict", [f for f in items if f.rule_id == "SETTLE"])
     listing("Waived", [f for f in items if f.outcome is Outcome.WAIVED],
             lambda f: f" (waiver: {_cell(f.waiver)})" if f.waiver else "")
     return "\n".join(lines)

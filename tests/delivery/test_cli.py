@@ -134,7 +134,6 @@ def test_gate_tier_commands():
 def test_run_tier_and_merge_on_a_tiny_suite(tmp_path):
     """The tier runner end to end on a throwaway suite: log, test counts, per-tier and merged reports."""
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    plan: plan tier\n")
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["envgate.pytest_plugin"]\n')
     (tmp_path / "test_tiny.py").write_text(textwrap.dedent('''
         import pytest
         from envgate import report
@@ -163,7 +162,6 @@ def test_run_tier_and_merge_on_a_tiny_suite(tmp_path):
 
 def test_run_tier_reports_no_tests_as_a_failure(tmp_path):
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    live: live tier\n")
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["envgate.pytest_plugin"]\n')
     (tmp_path / "test_none.py").write_text("def test_other():\n    pass\n")
     console = Console(record=True, width=140, color_system=None)
     tier = cli.run_tier(cli.Tier("live", "live", []), tmp_path / "reports", [], console, tmp_path)

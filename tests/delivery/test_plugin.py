@@ -51,7 +51,7 @@ def clean_env() -> dict[str, str]:
 def run_pytest(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     (tmp_path / "pytest.ini").write_text("[pytest]\n")  # pins the rootdir: nothing from the repo is loaded
     (tmp_path / "test_gate.py").write_text(TESTS)
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "envgate.pytest_plugin", "-p", "no:cacheprovider",
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                            "test_gate.py", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                           env={**clean_env(), "ENVGATE_TEST_SECRET": SECRET})
 

@@ -154,7 +154,7 @@ def test_deploy_gates_production_behind_staging_and_approval():
         runs = [s.get("run", "") for s in job["steps"]]
         gate = next(i for i, r in enumerate(runs) if "envgate check-plan" in r)
         apply = next(i for i, r in enumerate(runs) if re.match(r"tofu (-chdir=\S+ )?apply ", r))
-        live = next(i for i, r in enumerate(runs) if "-m live" in r)
+        live = next(i for i, r in enumerate(runs) if "-m 'live and not local_aws'" in r)
         assert gate < apply < live, f"{env}: plan gate, then apply of that plan, then the live gate"
         assert f"{env}.tfplan" in runs[apply]
         assert f"--env={env}" in runs[live] and "--real-aws" in runs[live]

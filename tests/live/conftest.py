@@ -15,12 +15,13 @@ import pytest
 from envgate import deploy, engine, live
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
+from envgate.pytest_plugin import envs_of
 from envgate.waivers import load_waivers
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "env" in metafunc.fixturenames:
-        envs = metafunc.config.envgate_envs
+        envs = envs_of(metafunc.config)
         metafunc.parametrize("env", [pytest.param(e, id=e, marks=pytest.mark.xdist_group(e)) for e in envs])
 
 
@@ -75,7 +76,7 @@ def others(pytestconfig, probed, contract):
     selected ones deployed first (moto), the rest as found. EG013 checks `env` against them."""
 
     def get(env: str) -> dict[str, list]:
-        selected = pytestconfig.envgate_envs
+        selected = envs_of(pytestconfig)
         found = {name: probed(name, deploy=name in selected).resources for name in contract.environments
                  if name != env}
         return {name: resources for name, resources in found.items() if resources}

@@ -20,15 +20,13 @@ from botocore.exceptions import ClientError
 
 from envgate import deploy, live, stack
 
-pytestmark = [pytest.mark.live, pytest.mark.slow]
+pytestmark = [pytest.mark.live, pytest.mark.slow, pytest.mark.local_aws]
 
 DATA_STORES = {"aws_dsql_cluster.MediaDownloader", "aws_dynamodb_table.Idempotency"}
 
 
 @pytest.fixture
 def scratch(aws_target, tmp_path, shared):
-    if not aws_target.endpoint:
-        pytest.skip("--real-aws: envgate never destroys anything on real AWS")
     with deploy.private_moto(shared, tmp_path / "moto.log", aws_target.region) as target:
         yield target
 

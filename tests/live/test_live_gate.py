@@ -108,10 +108,9 @@ def test_probe_makes_only_allow_listed_calls(env, probed, record_property):
     assert 0 < result.calls.total <= MAX_PROBE_CALLS, f"{env}: {result.calls.total} API calls"
 
 
+@pytest.mark.local_aws
 def test_a_second_plan_after_apply_changes_nothing(env, deployed, aws_target, toolchain):
     deployment = deployed(env)
-    if deployment is None:
-        pytest.skip("--real-aws: nothing was applied by this suite")
     run = deployment.attach(toolchain, aws_target)
     try:
         changes = planmod.pending_changes(run.plan_json())

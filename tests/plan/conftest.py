@@ -15,6 +15,7 @@ import pytest
 from envgate import deploy, engine, plan as planmod
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
+from envgate.pytest_plugin import envs_of
 from envgate.findings import Finding
 from envgate.resource import Resource
 from envgate.waivers import Waivers, load_waivers
@@ -22,7 +23,7 @@ from envgate.waivers import Waivers, load_waivers
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "env" in metafunc.fixturenames:
-        envs = metafunc.config.envgate_envs
+        envs = envs_of(metafunc.config)
         metafunc.parametrize("env", [pytest.param(e, id=e, marks=pytest.mark.xdist_group(e)) for e in envs])
 
 
@@ -65,9 +66,6 @@ def planned(pytestconfig, request, repo_root: Path, tmp_path_factory, contract, 
                 doc, source, commands, seconds = planmod.load_plan(plan_file), str(plan_file), [], None
             else:
                 target = request.getfixturevalue("aws_target")
-                if not target.endpoint:
-                    pytest.skip("--real-aws: the plan tier plans on the local AWS only; pass --plan-file ENV=PATH "
-                                "with the plan your pipeline made")
                 toolchain = request.getfixturevalue("toolchain")
                 record = deploy.plan_once(shared, repo_root, env, toolchain, target)
                 doc = planmod.load_plan(record["plan_file"])

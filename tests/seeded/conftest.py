@@ -34,8 +34,6 @@ from seedlib import envs_of, fill, load_cases
 @pytest.fixture(scope="session")
 def seed_target(aws_target, tmp_path_factory):
     """A private moto for the seeded cases: nothing seeded can reach the deployments other tests probe."""
-    if not aws_target.endpoint:
-        pytest.skip("--real-aws: seeded violations are only ever deployed into the local emulator")
     log = tmp_path_factory.mktemp("seeded-moto") / "moto.log"
     with deploy.private_moto(deploy.shared_dir(tmp_path_factory), log, aws_target.region) as target:
         yield target

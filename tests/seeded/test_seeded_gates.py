@@ -24,6 +24,7 @@ def _listing(fails) -> str:
 
 @pytest.mark.plan
 @pytest.mark.slow
+@pytest.mark.local_aws
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(f"seeded-plan-{c.env}"))
                                   for c in PLAN_CASES])
 def test_plan_gate_catches(case, seeded_plan):
@@ -42,6 +43,7 @@ def test_plan_gate_catches(case, seeded_plan):
 
 @pytest.mark.live
 @pytest.mark.slow
+@pytest.mark.local_aws
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group("seeded-live"))
                                   for c in LIVE_CASES])
 def test_live_gate_catches_drift(case, live_world):

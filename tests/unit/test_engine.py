@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from envgate.engine import evaluate, evaluate_static, source_locations
+from envgate.engine import evaluate, evaluate_static, settle, source_locations
 from envgate.errors import EnvgateError
 from envgate.findings import Outcome
 from envgate.resource import Resource
@@ -84,3 +84,16 @@ def test_live_policy_in_scope_by_own_arn() -> None:
     assert [f.outcome for f in findings] == [Outcome.PASS]
     alone = evaluate([policy], "production", "live", only=["EG008"])
     assert [f.outcome for f in alone] == [Outcome.FAIL]
+
+
+def test_a_plan_deferral_is_settled_only_by_a_live_verdict() -> None:
+    deferred = evaluate([_log_group(unknown=frozenset({"retention_in_days"}))], "production", "plan", only=["EG003"])
+    live_fail = evaluate([_log_group(values={"retention_in_days": 3})], "production", "live", only=["EG003"])
+    [paid] = settle(deferred + live_fail)
+    assert paid.outcome is Outcome.PASS and paid.rule_id == "SETTLE"
+    assert paid.message == ("production aws_cloudwatch_log_group.Fn (unknown location): retention_in_days (EG003, "
+                            "deferred at plan) is FAIL at live, contract says a verdict of the live gate")
+    other = evaluate([_log_group(values={"retention_in_days": 7})], "production", "live", only=["EG001"])
+    [unpaid] = settle(deferred + other)
+    assert unpaid.outcome is Outcome.FAIL and "is no live verdict" in unpaid.message
+    assert settle(deferred) == []  # live did not run for production: nothing to settle yet

@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 
 from envgate import engine, plan
-from envgate.resource import base_address
 from envgate.errors import EnvgateError
 from envgate.findings import Outcome
-
-pytestmark = [pytest.mark.plan, pytest.mark.no_report]  # synthetic plan JSON: not the stack's findings
+from envgate.resource import base_address
 
 
 def _doc(**over) -> dict:
