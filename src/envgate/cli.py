@@ -312,6 +312,14 @@ def _target_args(args: argparse.Namespace, endpoint: str | None) -> list[str]:
 def cmd_gate(args: argparse.Namespace, console: Console) -> int:
     root = repo_root()
     envs = parse_envs(args.env, root)
+    if args.endpoint and args.real_aws:
+        raise UsageError("--endpoint and --real-aws exclude each other")
+    wanted = [t for t in args.tiers.split(",") if t]
+    if not wanted or set(wanted) - {"static", "plan", "live"}:
+        raise UsageError(f"--tiers: a comma-separated subset of static,plan,live, got {args.tiers!r}")
+    if args.real_aws and "plan" in wanted:
+        raise UsageError("--real-aws: the plan tier cannot run (it plans into the local AWS): pass --tiers "
+                         "static,live, and run `envgate check-plan PLAN_JSON --env E` on your pipeline's plan")
     check_target(args)
     report_dir = Path(args.report_dir).resolve()
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -337,8 +345,9 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
         console.print("[yellow]![/] real AWS with the ambient credentials: nothing is deployed, the live gate only reads")
 
     live_envs = envs or [e for e in LIVE_DEFAULT_ENVS if e in known_envs(root)]
-    tiers = [Tier("static", "static", envs), Tier("plan", "plan", envs, xdist=True),
-             Tier("live", "live", live_envs, xdist=True)]
+    live_marker = "live and not local_aws" if args.real_aws else "live"
+    tiers = [t for t in (Tier("static", "static", envs), Tier("plan", "plan", envs, xdist=True),
+                         Tier("live", live_marker, live_envs, xdist=True)) if t.name in wanted]
     steps = list(tiers)
     try:
         target = _target_args(args, endpoint)
@@ -460,6 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"AWS region (default {localaws.DEFAULT_REGION}: moto serves DSQL there)")
     gate.add_argument("--skip-destroy", action="store_true",
                       help="leave staging deployed after the live gate (with --endpoint: on your moto)")
+    gate.add_argument("--tiers", default="static,plan,live", metavar="LIST",
+                      help="the tiers to run, comma-separated (default static,plan,live); with --real-aws the "
+                           "plan tier cannot run: name static,live explicitly")
     gate.set_defaults(func=cmd_gate)
 
     static = sub.add_parser("static", help="the static gate only (HCL and tfvars, no tofu or AWS)")

@@ -48,6 +48,9 @@ def plan_json(tmp_path: Path, env: str = "production", retention: int = 3) -> Pa
     (["gate", "--env", "qa"], "--env: unknown environment qa (known: dev, production, staging)"),
     (["gate", "--endpoint", "https://s3.amazonaws.com"], "--endpoint must be a loopback URL"),
     (["gate", "--endpoint", "http://127.0.0.1:5000", "--real-aws"], "--endpoint and --real-aws exclude each other"),
+    (["gate", "--real-aws"], "--real-aws: the plan tier cannot run (it plans into the local AWS): pass --tiers "
+                             "static,live"),
+    (["gate", "--tiers", "static,apply"], "--tiers: a comma-separated subset of static,plan,live"),
     (["check-plan", "missing.json", "--env", "production"], "missing.json"),
     (["check-plan", "x.json"], "the following arguments are required: --env"),
     (["show", "nowhere"], "cannot read findings"),
