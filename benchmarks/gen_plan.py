@@ -27,9 +27,9 @@ MIX = (["log_group"] * 3 + ["lambda"] * 3 + ["role"] * 3 + ["role_policy"] * 3 +
        + ["table", "topic", "bucket", "secret", "alarm", "usage_plan"])
 
 
-def _resource(kind: str, i: int, env: str, spec, secrets_path: str, rng: random.Random) -> tuple[str, str, dict]:
+def _resource(kind: str, i: int, env: str, spec, secrets_path: str, rng: random.Random,
+              tags: dict[str, str]) -> tuple[str, str, dict]:
     p = spec.prefix
-    tags = dict(spec.tags)
     name = f"Svc{i:05d}"
     if kind == "log_group":
         return "aws_cloudwatch_log_group", name, {
@@ -92,7 +92,8 @@ def _resource(kind: str, i: int, env: str, spec, secrets_path: str, rng: random.
 def generate(count: int, env: str = "production", seed: int = 7) -> dict:
     contract = load_contract(REPO / "policies" / "contract.yaml")
     spec = contract.env(env)
-    secrets_path = contract.secrets_path(env)
+    secrets_path = contract.secrets_path_of(env)
+    tags = contract.tags_of(env)
     rng = random.Random(seed)
     planned, changes = [], []
     kinds = [MIX[i % len(MIX)] for i in range(count)]
@@ -101,9 +102,9 @@ def generate(count: int, env: str = "production", seed: int = 7) -> dict:
     for i, kind in enumerate(kinds):
         if kind == "ops_topic":
             type_, name, values = "aws_sns_topic", "Operations", {"name": f"{spec.prefix}-Operations",
-                                                                  "tags": spec.tags, "tags_all": spec.tags}
+                                                                  "tags": tags, "tags_all": tags}
         else:
-            type_, name, values = _resource(kind, i, env, spec, secrets_path, rng)
+            type_, name, values = _resource(kind, i, env, spec, secrets_path, rng, dict(tags))
         address = f"{type_}.{name}"
         planned.append({"address": address, "mode": "managed", "type": type_, "name": name,
                         "provider_name": "registry.opentofu.org/hashicorp/aws", "schema_version": 0,

@@ -1,4 +1,4 @@
-from envgate_ckv import RULES, first, prefix_forms
+from envgate_ckv import RULES, first, name_start, prefix_forms
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
@@ -13,8 +13,7 @@ class NamePrefix(BaseResourceCheck):
 
     def scan_resource_conf(self, conf):
         name = first(conf, PARAMS["name_attributes"][self.entity_type])
-        template = PARAMS.get("name_starts", {}).get(self.entity_type, "{prefix}-")
-        stems = [template.format(prefix=form) for form in prefix_forms()]
+        stems = [name_start(self.entity_type, form) for form in prefix_forms()]
         return CheckResult.PASSED if isinstance(name, str) and name.startswith(tuple(stems)) else CheckResult.FAILED
 
 

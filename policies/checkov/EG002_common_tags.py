@@ -1,10 +1,10 @@
-from envgate_ckv import CONTRACT, RULES, first
+from envgate_ckv import COMMON_TAGS_LOCAL, CONTRACT, RULES, first
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-REQUIRED = sorted({key for env in CONTRACT["environments"].values() for key in env["tags"]})
-COMMON_TAGS = f"local.{CONTRACT['naming']['common_tags_local']}"
+REQUIRED = sorted(CONTRACT["tags"])
+COMMON_TAGS = f"local.{COMMON_TAGS_LOCAL}"
 
 
 def has_required(tags) -> bool:

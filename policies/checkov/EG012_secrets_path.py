@@ -3,7 +3,7 @@ from envgate_ckv import CONTRACT, first, variable
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-STEM = CONTRACT["naming"]["secrets_path"].format(environment=f"${{var.{variable('name')}}}")
+STEM = CONTRACT["secrets_path"].format(env=f"${{var.{variable('name')}}}", project=CONTRACT["project"])
 
 
 class SecretsPath(BaseResourceCheck):

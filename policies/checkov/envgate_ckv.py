@@ -16,6 +16,9 @@ import yaml
 POLICIES = Path(__file__).resolve().parent.parent
 CONTRACT = yaml.safe_load((POLICIES / "contract.yaml").read_text())
 RULES = {rule["id"]: rule for rule in yaml.safe_load((POLICIES / "rules.yaml").read_text())["rules"]}
+# The locals this stack wires names and tags through: the structural checks look for them as written.
+NAME_PREFIX_LOCAL = "name_prefix"
+COMMON_TAGS_LOCAL = "common_tags"
 
 
 def variable(field: str) -> str:
@@ -36,4 +39,11 @@ def references(value: Any, name: str) -> bool:
 
 def prefix_forms() -> list[str]:
     """How "${local.name_prefix}" reads after checkov's rendering (or before, when it could not render)."""
-    return [f"${{local.{CONTRACT['naming']['name_prefix_local']}}}", f"${{var.{variable('prefix')}}}"]
+    return [f"${{local.{NAME_PREFIX_LOCAL}}}", f"${{var.{variable('prefix')}}}"]
+
+
+def name_start(resource_type: str, prefix: str) -> str:
+    """The contract's name template for a type, up to {name}, with `prefix` for {prefix}."""
+    naming = CONTRACT.get("naming") or {}
+    template = (naming.get("type_templates") or {}).get(resource_type, naming.get("template", "{prefix}-{name}"))
+    return template.split("{name}", 1)[0].format(prefix=prefix, project=CONTRACT["project"])

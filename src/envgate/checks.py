@@ -16,7 +16,7 @@ from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from envgate.findings import MISSING, Finding, Outcome, Raw, same
+from envgate.findings import MISSING, Finding, Outcome, Raw, render, same
 from envgate.registry import CheckContext, check
 from envgate.resource import Resource, leaves
 from envgate.sources.hcl import reference_address
@@ -51,13 +51,8 @@ def _verdict(ctx: CheckContext, ok: bool, res: Resource, path: str, actual: Any,
     return ctx.verdict(ok, res.address, path, actual, expected, file=file, line=line, sensitive=sensitive)
 
 
-def name_stem(ctx: CheckContext, resource_type: str, prefix: str) -> str:
-    template = ctx.param("name_starts", {}).get(resource_type, "{prefix}-")
-    return template.format(prefix=prefix)
-
-
-def is_ops_topic(ctx: CheckContext, name: Any, prefix: str) -> bool:
-    return isinstance(name, str) and name == f"{prefix}{ctx.param('ops_topic_suffix')}"
+def ops_topic_name(ctx: CheckContext) -> str:
+    return ctx.contract.name_stem(ctx.env, "aws_sns_topic") + ctx.param("ops_topic_name")
 
 
 def foreign_words(text: str, forbidden: dict[str, str]) -> list[str]:
@@ -87,15 +82,16 @@ def _starts_with(ctx: CheckContext, res: Resource, path: str, stem: str) -> Find
 
 @check("EG001", "static", "plan", "live")
 def names_carry_prefix(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
-    name_attributes: dict[str, str] = ctx.param("name_attributes")
-    for res in _of(resources, list(name_attributes)):
-        yield _starts_with(ctx, res, name_attributes[res.type], name_stem(ctx, res.type, ctx.spec.prefix))
+    naming = ctx.contract.naming
+    name_attributes = {**ctx.param("name_attributes"), **naming.name_attributes}
+    for res in _of(resources, [t for t in name_attributes if t not in naming.exempt]):
+        yield _starts_with(ctx, res, name_attributes[res.type], ctx.contract.name_stem(ctx.env, res.type))
 
 
 @check("EG002", "static", "plan", "live")
 def required_tags(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
-        for key, expected in ctx.spec.tags.items():
+        for key, expected in ctx.contract.tags_of(ctx.env).items():
             yield _holds(ctx, res, f"tags_all.{key}", expected)
 
 
@@ -126,13 +122,13 @@ def deletion_protection(resources: Sequence[Resource], ctx: CheckContext) -> Ite
 @check("EG006", "static", "plan", "live")
 def alarms_presence(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     alarms = _of(resources, ["aws_cloudwatch_metric_alarm"])
-    topics = [r for r in _of(resources, ["aws_sns_topic"]) if is_ops_topic(ctx, r.get("name"), ctx.spec.prefix)]
+    topics = [r for r in _of(resources, ["aws_sns_topic"]) if r.get("name") == ops_topic_name(ctx)]
     own_topics = {r.address for r in _of(resources, ["aws_sns_topic"])}
     own_topic_arns = {a for r in _of(resources, ["aws_sns_topic"]) if isinstance(a := r.get("arn"), str)}
     wanted = ctx.spec.alarms
     for kind, found in (("aws_cloudwatch_metric_alarm", alarms), ("aws_sns_topic", topics)):
         if wanted:
-            what = "alarms" if kind.endswith("alarm") else f"operations topic (*{ctx.param('ops_topic_suffix')})"
+            what = "alarms" if kind.endswith("alarm") else f"operations topic ({ops_topic_name(ctx)})"
             yield ctx.verdict(bool(found), kind, "count", len(found), Raw(f"at least 1 ({what} enabled)"))
         for res in found:
             yield _verdict(ctx, wanted, res, "exists", True, wanted)
@@ -203,10 +199,6 @@ def no_foreign_values(resources: Sequence[Resource], ctx: CheckContext) -> Itera
 
 # --- EG008 IAM scope -----------------------------------------------------------------------------------------
 
-def _scope_starts(ctx: CheckContext) -> list[str]:
-    """Resource-name beginnings only this environment's resources have (`prod-`, `production/media-downloader/`)."""
-    return [t.format(prefix=ctx.spec.prefix, secrets_path=ctx.contract.secrets_path(ctx.env))
-            for t in ctx.param("scope_starts")]
 
 
 def _in_scope(arn: str, starts: list[str], own_arns: set[str]) -> bool:
@@ -253,7 +245,7 @@ def _statement_unknown(res: Resource, where: str, statement: Mapping[str, Any]) 
 def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     from policyuniverse.policy import Policy  # see _in_scope
 
-    starts = _scope_starts(ctx)
+    starts = list(ctx.contract.name_stems(ctx.env))
     own_arns = {a for r in resources if isinstance(a := r.get("arn"), str)}
     own_arns |= {"${" + r.address + "}" for r in resources}
     unscoped_ok = {a.lower() for a in ctx.param("unscoped_actions")}
@@ -310,7 +302,7 @@ def log_level(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Find
 @check("EG012", "static", "plan", "live")
 def secrets_path(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     for res in _of(resources, ctx.rule.resource_types):
-        yield _starts_with(ctx, res, "name", ctx.contract.secrets_path(ctx.env))
+        yield _starts_with(ctx, res, "name", ctx.contract.secrets_path_of(ctx.env))
 
 
 # --- EG009 / EG010: static-only, on the environment's var values and the variable declarations --------------
@@ -441,3 +433,52 @@ def deployed_isolation(resources: Sequence[Resource], ctx: CheckContext) -> Iter
         if not found:
             yield ctx.verdict(True, res.address, "values", Raw("nothing of another environment"),
                               Raw(f"nothing of {', '.join(sorted(ctx.others))}"), file=res.file, line=res.line)
+
+
+# --- EG014: the contract's per-environment expectations ------------------------------------------------------
+
+def _describe(assertion: Any) -> Raw | Any:
+    parts = []
+    given = assertion.model_fields_set
+    if "equals" in given:
+        if len(given) == 1:
+            return assertion.equals
+        parts.append(f"equal to {render(assertion.equals)}")
+    if "one_of" in given:
+        parts.append(f"one of {render(assertion.one_of)}")
+    if "min" in given:
+        parts.append(f"at least {render(assertion.min)}")
+    if "max" in given:
+        parts.append(f"at most {render(assertion.max)}")
+    if "regex" in given:
+        parts.append(f"matching /{assertion.regex}/")
+    if "present" in given:
+        parts.append("present" if assertion.present else "absent")
+    return Raw(" and ".join(parts))
+
+
+def _satisfies(value: Any, assertion: Any) -> bool:
+    given = assertion.model_fields_set
+    present = value is not MISSING and value is not None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return all((
+        "equals" not in given or same(value, assertion.equals),
+        "one_of" not in given or any(same(value, option) for option in assertion.one_of),
+        "min" not in given or (number and value >= assertion.min),
+        "max" not in given or (number and value <= assertion.max),
+        "regex" not in given or (isinstance(value, str) and re.search(assertion.regex, value) is not None),
+        "present" not in given or present is assertion.present,
+    ))
+
+
+@check("EG014", "static", "plan", "live")
+def expectations(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    for expectation in ctx.contract.expectations:
+        assertion = expectation.envs.get(ctx.env)
+        if assertion is None:
+            continue
+        for res in _of(resources, [expectation.type]):
+            if any(not same(res.get(key), value) for key, value in expectation.where.items()):
+                continue
+            yield _holds(ctx, res, expectation.attribute, _describe(assertion),
+                         ok=lambda v, a=assertion: _satisfies(v, a))

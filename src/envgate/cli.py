@@ -88,7 +88,9 @@ class Tier:
 
 
 def known_envs(root: Path) -> list[str]:
-    return sorted(p.stem for p in (root / "environments").glob("*.tfvars"))
+    from envgate.contract import load_contract
+
+    return sorted(load_contract(root / "policies" / "contract.yaml").environments)
 
 
 def parse_envs(raw: Sequence[str], root: Path) -> list[str]:
@@ -442,6 +444,31 @@ def cmd_check_plan(args: argparse.Namespace, console: Console) -> int:
     return _engine_report(findings, Path(args.report_dir).resolve(), f"envgate plan gate: {envs[0]}", rules, console)
 
 
+def cmd_contract_migrate(args: argparse.Namespace, console: Console) -> int:
+    """Version 1 -> 2 in place (the old file kept as CONTRACT.v1); the result is validated before it is kept."""
+    import yaml
+
+    from envgate.contract import load_contract, migrate_v1
+    from envgate.yamlio import load_yaml
+
+    path = Path(args.path)
+    data = load_yaml(path)
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise EnvgateError(f"{path}: not a version 1 contract (version: {data.get('version') if isinstance(data, dict) else '?'})")
+    backup = path.with_name(path.name + ".v1")
+    backup.write_text(path.read_text())
+    path.write_text("# Migrated from version 1 by `envgate contract migrate` (the original: "
+                    f"{backup.name}). Review it.\n" + yaml.safe_dump(migrate_v1(data), sort_keys=False))
+    try:
+        load_contract(path)
+    except EnvgateError:
+        path.write_text(backup.read_text())
+        backup.unlink()
+        raise
+    console.print(f"{path}: migrated to version 2 (version 1 kept as {backup})")
+    return EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
     path = Path(args.report_dir)
     path = path / "findings.json" if path.is_dir() or not path.suffix else path
@@ -487,6 +514,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="print the results table of an existing findings.json")
     show.add_argument("report_dir", nargs="?", default="reports", metavar="DIR_OR_FILE")
     show.set_defaults(func=cmd_show)
+
+    contract = sub.add_parser("contract", help="contract maintenance")
+    contract_sub = contract.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    migrate = contract_sub.add_parser("migrate", help="rewrite a version 1 contract as version 2 (in place)")
+    migrate.add_argument("path", nargs="?", default="policies/contract.yaml", metavar="CONTRACT")
+    migrate.set_defaults(func=cmd_contract_migrate)
     return parser
 
 

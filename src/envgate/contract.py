@@ -1,6 +1,14 @@
-"""The environment contract (policies/contract.yaml): the one declarative source every gate checks against.
+"""The environment contract (policies/contract.yaml, format 2): the one declarative source every gate checks.
 
-Adding an environment = one tfvars file + one entry under `environments:`.
+Format 2 says, without Python: where the stack is (`layout.stack`) and how each environment is selected
+(workspace + var files); how names start (`naming.template`, per-type `naming.type_templates`, types
+`naming.exempt` with a reason, name attributes beyond the built-in table); the required tags with
+per-environment templates (`tags`); the secrets path template; the isolation words; per-environment values of
+the built-in rules; and `expectations`: assertions on any resource type and attribute per environment
+(equals, one_of, min, max, regex, present), so a sizing table is pure data (rule EG014).
+
+Templates take {project}, {env}, {prefix} and {workspace}. A version 1 contract is refused with one line
+naming `envgate contract migrate`, which rewrites it as version 2 (`migrate_v1`).
 `python -m envgate.contract` rewrites schemas/contract.schema.json from the model (a test keeps them in sync).
 """
 
@@ -8,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -15,20 +24,34 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from envgate.errors import EnvgateError
-from envgate.paths import policies_dir
+from envgate.paths import policies_dir, shown
 from envgate.yamlio import FieldError, load_yaml, validation_message
 
 # CloudWatch Logs PutRetentionPolicy accepts exactly these values (days).
 CLOUDWATCH_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                              2557, 2922, 3288, 3653)
-REQUIRED_TAGS = ("Project", "Environment", "ManagedBy", "Workspace")
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "contract.schema.json"
+VERSION = 2
+TEMPLATE_FIELDS = {"project", "env", "prefix", "workspace"}
 
-# Contract fields an environment's tfvars must set; `variables:` binds each to a stack input variable.
+# Contract fields an environment's var files must set; `variables:` binds each to a stack input variable.
 TfvarsField = Literal["name", "prefix", "log_level", "log_retention_days", "api.throttle_burst_limit",
                       "api.throttle_rate_limit", "api.quota_limit", "deletion_protection", "alarms"]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _template(value: str, *, name: bool = False) -> str:
+    fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+    unknown = fields - TEMPLATE_FIELDS - ({"name"} if name else set())
+    if unknown:
+        raise PydanticCustomError("template", "unknown placeholder(s) {names} (use {allowed})",
+                                  {"names": ", ".join(sorted(unknown)),
+                                   "allowed": ", ".join(sorted(TEMPLATE_FIELDS | ({"name"} if name else set())))})
+    if name and "name" not in fields:
+        raise PydanticCustomError("template", "a name template needs {placeholder} (the part each resource chooses)",
+                                  {"placeholder": "{name}"})
+    return value
 
 
 class ApiLimits(BaseModel):
@@ -39,18 +62,25 @@ class ApiLimits(BaseModel):
     quota_limit: int = Field(ge=1, description="Usage plan quota (requests per period).")
 
 
+class Layout(BaseModel):
+    model_config = _STRICT
+
+    stack: str = Field("terraform", description="The root module's directory, relative to the repository.")
+
+
 class EnvironmentContract(BaseModel):
     model_config = _STRICT
 
     prefix: str = Field(pattern=r"^[a-z][a-z0-9]{1,9}$",
-                        description="Short lowercase prefix of every resource name of this environment.")
+                        description="Short lowercase prefix of the environment ({prefix} in templates).")
     workspace: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="OpenTofu workspace (state) of the environment.")
-    tfvars: str = Field(pattern=r"\.tfvars$", description="Repo-relative path of the environment's tfvars file.")
-    tags: dict[str, str] = Field(description="Tags every taggable resource carries, with their values.")
+    var_files: Annotated[list[Annotated[str, Field(pattern=r"\.tfvars(\.json)?$")]], Field(
+        min_length=1, description="Repo-relative var files, applied in this order after terraform.tfvars and "
+                                  "*.auto.tfvars; the last one is the environment's own.")]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
     log_retention_days: int = Field(json_schema_extra={"enum": list(CLOUDWATCH_RETENTION_DAYS)})
     api: ApiLimits
-    deletion_protection: bool = Field(description="Deletion protection of the DSQL cluster and DynamoDB table.")
+    deletion_protection: bool = Field(description="Deletion protection of the data stores.")
     alarms: bool = Field(description="CloudWatch alarms and their operations SNS topic exist.")
     read_only: bool = Field(description="The live gate must never mutate this environment.")
 
@@ -62,13 +92,10 @@ class EnvironmentContract(BaseModel):
                                       {"got": value})
         return value
 
-    @field_validator("tags")
-    @classmethod
-    def _required_tags(cls, tags: dict[str, str]) -> dict[str, str]:
-        missing = [t for t in REQUIRED_TAGS if t not in tags]
-        if missing:
-            raise PydanticCustomError("tags", "missing required tag(s) {missing}", {"missing": ", ".join(missing)})
-        return tags
+    @property
+    def tfvars(self) -> str:
+        """The environment's own var file (the last one): where EG009 points."""
+        return self.var_files[-1]
 
     def value(self, field: str) -> Any:
         """A contract value by dotted path (`api.quota_limit`)."""
@@ -90,20 +117,91 @@ class Isolation(BaseModel):
 class Naming(BaseModel):
     model_config = _STRICT
 
-    name_prefix_local: str = Field(description="The local every resource name starts with (local.<this>).")
-    common_tags_local: str = Field(description="The local holding the common tags (local.<this>).")
-    secrets_path: str = Field(pattern=r"\{environment\}",
-                              description="Secrets Manager name prefix; {environment} is the environment name.")
+    template: str = Field("{prefix}-{name}", description="How every resource name is built; what precedes {name} "
+                                                         "is checked (`{prefix}-{name}`, `{project}-{env}-{name}`).")
+    type_templates: dict[str, str] = Field(default_factory=dict, description="Per resource type: its own template "
+                                           "(`/aws/lambda/{prefix}-{name}`, `/ecs/{env}/{name}`).")
+    name_attributes: dict[str, str] = Field(default_factory=dict, description="Per resource type: the attribute "
+                                            "holding its name, beyond the built-in table of rule EG001.")
+    exempt: dict[str, str] = Field(default_factory=dict, description="Resource types whose names are not checked, "
+                                   "each with the reason.")
+
+    @field_validator("template")
+    @classmethod
+    def _name_template(cls, value: str) -> str:
+        return _template(value, name=True)
+
+    @field_validator("type_templates")
+    @classmethod
+    def _type_templates(cls, value: dict[str, str]) -> dict[str, str]:
+        for template in value.values():
+            _template(template, name=True)
+        return value
+
+
+class Assertion(BaseModel):
+    """One expectation of one environment: every given key must hold."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    equals: Any = None
+    one_of: list[Any] | None = None
+    min: float | None = None
+    max: float | None = None
+    regex: str | None = None
+    present: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Assertion:
+        if not self.model_fields_set:
+            raise PydanticCustomError("assertion", "an assertion needs one of equals, one_of, min, max, regex, present")
+        return self
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise PydanticCustomError("regex", "not a regular expression: {why}", {"why": str(exc)}) from None
+        return value
+
+
+class Expectation(BaseModel):
+    model_config = _STRICT
+
+    type: str = Field(pattern=r"^[a-z][a-z0-9_]+$", description="A resource type (`aws_lambda_function`).")
+    attribute: str = Field(description="An attribute path as the plan spells it (`environment[0].variables.X`).")
+    where: dict[str, Any] = Field(default_factory=dict, description="Only the resources whose attributes have "
+                                  "these values (e.g. a `function_name` template).")
+    envs: dict[str, Assertion] = Field(description="Per environment: the assertion (environments not named are "
+                                       "not checked).")
+
+
+class Parity(BaseModel):
+    model_config = _STRICT
+
+    environments: Annotated[list[str], Field(min_length=2, max_length=2)]
+    allow_differ: list[str] = Field(default_factory=list, description="Attribute paths that may differ.")
 
 
 class Contract(BaseModel):
     model_config = _STRICT
 
-    version: Literal[1]
+    version: Literal[2]
+    project: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="{project} in templates.")
+    layout: Layout = Layout.model_validate({})
     variables: Annotated[dict[TfvarsField, str], Field(
-        description="Contract field -> the stack input variable (terraform/variables.tf) that carries it.")]
-    naming: Naming
+        description="Contract field -> the stack input variable that carries it in a var file.")]
+    naming: Naming = Naming.model_validate({})
+    tags: Annotated[dict[str, str], Field(min_length=1, description="Required tags and their value templates "
+                                                                    "(`Environment: \"{env}\"`).")]
+    default_tags_count: bool = Field(True, description="Tags from the provider's default_tags count.")
+    secrets_path: str = Field("{env}/{project}/", description="Secrets Manager name prefix template.")
     isolation: Isolation = Isolation.model_validate({})  # all defaults; frozen, so safe to share
+    expectations: list[Expectation] = Field(default_factory=list)
+    parity: Parity | None = None
     environments: Annotated[dict[str, EnvironmentContract], Field(min_length=1)]
 
     @field_validator("environments")
@@ -114,6 +212,18 @@ class Contract(BaseModel):
                 raise FieldError(f"environments.{name}", "environment names are lowercase words")
         return envs
 
+    @field_validator("tags")
+    @classmethod
+    def _tag_templates(cls, tags: dict[str, str]) -> dict[str, str]:
+        for value in tags.values():
+            _template(value)
+        return tags
+
+    @field_validator("secrets_path")
+    @classmethod
+    def _secrets_template(cls, value: str) -> str:
+        return _template(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> Contract:
         missing = sorted(set(get_args(TfvarsField)) - set(self.variables))
@@ -121,18 +231,23 @@ class Contract(BaseModel):
             raise FieldError("variables", f"no stack variable bound for {', '.join(missing)}")
         seen: dict[tuple[str, str], str] = {}
         for name, env in self.environments.items():
-            for key, expected in (("Environment", name), ("Workspace", env.workspace)):
-                if env.tags[key] != expected:
-                    raise FieldError(f"environments.{name}.tags.{key}", f"must be {expected!r}, got {env.tags[key]!r}")
             for field in ("prefix", "workspace", "tfvars"):
                 value = getattr(env, field)
                 if (field, value) in seen:
                     owner = seen[field, value]
-                    raise FieldError(f"environments.{name}.{field}", f"{value!r} is already used by {owner}")
+                    where = "var_files" if field == "tfvars" else field
+                    raise FieldError(f"environments.{name}.{where}", f"{value!r} is already used by {owner}")
                 seen[field, value] = name
         for name in self.isolation.extra_forbidden:
             if name not in self.environments:
                 raise FieldError(f"isolation.extra_forbidden.{name}", "no such environment")
+        for index, expectation in enumerate(self.expectations):
+            for name in expectation.envs:
+                if name not in self.environments:
+                    raise FieldError(f"expectations.{index}.envs.{name}", "no such environment")
+        for name in self.parity.environments if self.parity else ():
+            if name not in self.environments:
+                raise FieldError(f"parity.environments", f"{name!r}: no such environment")
         return self
 
     # --- derived views used by the checks -----------------------------------------------------------------
@@ -143,12 +258,30 @@ class Contract(BaseModel):
         except KeyError:
             raise EnvgateError(f"unknown environment {name!r} (contract has: {', '.join(self.environments)})") from None
 
+    def fill(self, template: str, env: str) -> str:
+        spec = self.env(env)
+        return template.format(project=self.project, env=env, prefix=spec.prefix, workspace=spec.workspace)
+
     def variable(self, field: str) -> str:
         """The stack variable carrying a contract field (`log_retention_days` -> `log_retention_days`)."""
         return self.variables[field]  # type: ignore[index]  # keys are validated against TfvarsField on load
 
-    def secrets_path(self, env: str) -> str:
-        return self.naming.secrets_path.format(environment=env)
+    def tags_of(self, env: str) -> dict[str, str]:
+        """The tags every taggable resource of `env` carries, with their values."""
+        return {key: self.fill(value, env) for key, value in self.tags.items()}
+
+    def secrets_path_of(self, env: str) -> str:
+        return self.fill(self.secrets_path, env)
+
+    def name_stem(self, env: str, resource_type: str | None = None) -> str:
+        """How a name of `resource_type` in `env` must start: its template up to {name}."""
+        template = self.naming.type_templates.get(resource_type or "", self.naming.template)
+        return self.fill(template.split("{name}", 1)[0], env)
+
+    def name_stems(self, env: str) -> tuple[str, ...]:
+        """Every beginning only `env`'s resources have: the name templates' stems and the secrets path."""
+        stems = [self.name_stem(env)] + [self.name_stem(env, t) for t in self.naming.type_templates]
+        return tuple(dict.fromkeys([*stems, self.secrets_path_of(env)]))
 
     def forbidden_words(self, env: str) -> dict[str, str]:
         """Words that must not appear in `env`'s values, each mapped to the environment it belongs to."""
@@ -169,9 +302,44 @@ class Contract(BaseModel):
         return words
 
 
+def migrate_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 contract as version 2: the same environments, their tags as templates, names `{prefix}-`."""
+    envs = data.get("environments") or {}
+    first = next(iter(envs.values()), {})
+    project = (first.get("tags") or {}).get("Project", "project")
+    templates = {}
+    for key, value in (first.get("tags") or {}).items():
+        if all(str((e.get("tags") or {}).get(key)) == str(value) for e in envs.values()):
+            templates[key] = str(value).replace(project, "{project}") if value == project else str(value)
+        elif all((e.get("tags") or {}).get(key) == name for name, e in envs.items()):
+            templates[key] = "{env}"
+        elif all((e.get("tags") or {}).get(key) == e.get("workspace") for e in envs.values()):
+            templates[key] = "{workspace}"
+        else:
+            templates[key] = str(value)
+    secrets = str((data.get("naming") or {}).get("secrets_path", "{environment}/")).replace("{environment}", "{env}")
+    out: dict[str, Any] = {
+        "version": VERSION, "project": project, "layout": {"stack": "terraform"},
+        "variables": data.get("variables"),
+        "naming": {"template": "{prefix}-{name}",
+                   "type_templates": {"aws_cloudwatch_log_group": "/aws/lambda/{prefix}-{name}"}},
+        "tags": templates, "secrets_path": secrets.replace(project, "{project}"),
+    }
+    if "isolation" in data:
+        out["isolation"] = data["isolation"]
+    out["environments"] = {
+        name: {"prefix": e.get("prefix"), "workspace": e.get("workspace"), "var_files": [e.get("tfvars")],
+               **{k: v for k, v in e.items() if k not in ("prefix", "workspace", "tfvars", "tags")}}
+        for name, e in envs.items()}
+    return out
+
+
 def load_contract(path: Path | None = None) -> Contract:
     path = path or policies_dir() / "contract.yaml"
     data = load_yaml(path)
+    if isinstance(data, dict) and data.get("version") == 1:
+        raise EnvgateError(f"{shown(path)}: contract version 1 is no longer read: run `envgate contract migrate "
+                           f"{shown(path)}` to rewrite it as version 2")
     try:
         return Contract.model_validate(data)
     except ValidationError as exc:

@@ -26,7 +26,6 @@ from envgate.waivers import Waivers, apply_waivers
 __all__ = ["evaluate", "evaluate_static", "layouts", "plan_resources", "settle", "source_locations",
            "static_resources"]
 
-STACK_DIR = hcl.DEFAULT_STACK
 
 
 def evaluate(resources: Sequence[Resource], env: str, gate: str, contract: Contract | None = None,
@@ -59,24 +58,26 @@ def _run(resources: Sequence[Resource], env: str, gate: str, contract: Contract,
 
 def layouts(root: Path, contract: Contract, envs: Iterable[str]) -> list[hcl.Layout]:
     """How each environment is evaluated: tofu's var file precedence, then the contract's file."""
-    stack = root / STACK_DIR
+    stack = root / contract.layout.stack
     auto = [p.relative_to(root).as_posix() for p in
             [stack / "terraform.tfvars", *sorted(stack.glob("*.auto.tfvars"))] if p.is_file()]
     out = []
     for name in envs:
         spec = contract.env(name)
-        if not (root / spec.tfvars).is_file():
-            raise EnvgateError(f"{spec.tfvars}: no such file (the var file of environment {name} in the contract)")
-        out.append(hcl.Layout(root=root, stack=STACK_DIR, env=name, workspace=spec.workspace,
-                              var_files=(*auto, spec.tfvars)))
+        for var_file in spec.var_files:
+            if not (root / var_file).is_file():
+                raise EnvgateError(f"{var_file}: no such file (a var file of environment {name} in the contract)")
+        out.append(hcl.Layout(root=root, stack=contract.layout.stack, env=name, workspace=spec.workspace,
+                              var_files=(*auto, *spec.var_files)))
     return out
 
 
 def static_resources(root: Path | str, envs: Iterable[str], contract: Contract) -> dict[str, list[Resource]]:
     """Each environment's configuration evaluated into Resources, plus the var-file listing EG009 reads."""
     root = Path(root).resolve()
-    if not (root / STACK_DIR).is_dir():
-        raise EnvgateError(f"{root}: no {STACK_DIR}/ directory (pass the repository root)")
+    if not (root / contract.layout.stack).is_dir():
+        raise EnvgateError(f"{root}: no {contract.layout.stack}/ directory (the contract's layout.stack; pass the "
+                           "repository root)")
     envs = list(envs)
     evaluated = hcl.evaluate(layouts(root, contract, envs))
     for name in envs:
@@ -111,7 +112,7 @@ def plan_resources(doc: dict, env: str, root: Path | str, contract: Contract, so
     from envgate import plan as planmod
 
     root = Path(root).resolve()
-    resources = planmod.resources(doc, env, locations=source_locations(root), source=source)
+    resources = planmod.resources(doc, env, locations=source_locations(root, contract), source=source)
     static = {r.address: r for r in static_resources(root, [env], contract)[env]}
     return [completed(r, static[r.address]) if r.unknown and r.address in static else r for r in resources]
 
@@ -146,9 +147,9 @@ def _overlap(a: str, b: str) -> bool:
     return "values" in (a, b) or a == b or a.startswith((b + ".", b + "[")) or b.startswith((a + ".", a + "["))
 
 
-def source_locations(root: Path) -> dict[str, tuple[str, int]]:
+def source_locations(root: Path, contract: Contract | None = None) -> dict[str, tuple[str, int]]:
     """Base address -> (file, line) of its block: lets the plan/live normalizers point findings at code."""
-    return hcl.locations(Path(root).resolve(), STACK_DIR)
+    return hcl.locations(Path(root).resolve(), (contract or load_contract()).layout.stack)
 
 
 def _waived(findings: list[Finding], waivers: Waivers | None, gate: str, rules: list[RuleMeta],

@@ -144,7 +144,7 @@ class Prober:
             raise EnvgateError(f"{self.env}: live probe failed on {raw.type}: {_why(exc)}") from None
 
     def stems(self) -> tuple[str, ...]:
-        return (f"{self.prefix}-", f"/aws/lambda/{self.prefix}-", self.contract.secrets_path(self.env))
+        return self.contract.name_stems(self.env)
 
     def owns(self, name: Any, tags: Mapping[str, str] | None) -> bool:
         tags = tags or {}
@@ -488,7 +488,7 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
                            f"ran in {target.region} (wrong --region?)")
     items = prober.raw()
     addresses = _state_addresses(state)
-    locations = _locations(root)
+    locations = _locations(root, prober.contract.layout.stack)
     resources: list[Resource] = []
     seen: dict[str, int] = {}
     for item in items:
@@ -530,12 +530,12 @@ def _address_of(item: _Raw, addresses: Mapping[tuple[str, str], str]) -> str:
     return f'{item.type}["{shown}"]'
 
 
-def _locations(root: Path | None) -> dict[str, tuple[str, int]]:
+def _locations(root: Path | None, stack: str) -> dict[str, tuple[str, int]]:
     if root is None:
         return {}
     from envgate.sources.hcl import locations
 
-    return locations(root.resolve())
+    return locations(root.resolve(), stack)
 
 
 def _bare(arn: str) -> str:

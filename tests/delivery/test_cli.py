@@ -170,3 +170,17 @@ def test_run_tier_reports_no_tests_as_a_failure(tmp_path):
     tier = cli.run_tier(cli.Tier("live", "live", []), tmp_path / "reports", [], console, tmp_path)
     assert not tier.ok and tier.status == "no tests"
     assert "no tests" in console.export_text()
+
+
+def test_contract_migrate_rewrites_version_1_in_place(tmp_path):
+    v1 = Path(__file__).parents[1] / "unit" / "data" / "contract-v1.yaml"
+    path = tmp_path / "contract.yaml"
+    path.write_text(v1.read_text())
+    proc = envgate("contract", "migrate", str(path), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "contract.yaml.v1").read_text() == v1.read_text()
+    from envgate.contract import load_contract
+
+    assert load_contract(path).version == 2
+    again = envgate("contract", "migrate", str(path), cwd=tmp_path)
+    assert again.returncode == 2 and again.stderr.strip().endswith("not a version 1 contract (version: 2)")

@@ -57,7 +57,7 @@ def test_every_named_resource_exists_with_the_prefix(env, probed, contract):
         pytest.fail(f"{env}: no state with outputs.resource_names at {result.state_key or 'env:/' + env + '/...'}",
                     pytrace=False)
     spec = contract.env(env)
-    stems = (f"{spec.prefix}-", f"/aws/lambda/{spec.prefix}-", contract.secrets_path(env), spec.prefix)
+    stems = (*contract.name_stems(env), spec.prefix)
     unprefixed = {k: v for k, v in names.items() if not str(v).startswith(stems)}
     assert not unprefixed, f"{env}: exported names without the prefix: {unprefixed}"
     seen = {str(v) for r in result.resources for k, v in r.values.items()

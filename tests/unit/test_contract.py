@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 import yaml
 
-from envgate.contract import SCHEMA_PATH, load_contract, schema_json
+from envgate.contract import SCHEMA_PATH, load_contract, migrate_v1, schema_json
 from envgate.errors import EnvgateError
-from envgate.paths import policies_dir
+from envgate.paths import policies_dir, shown
 
 CONTRACT = policies_dir() / "contract.yaml"
 
@@ -43,10 +43,17 @@ def test_contract_file_matches_exported_schema() -> None:
      "environments.production.log_retention_days: must be one of CloudWatch's allowed values, got 4"),
     (lambda d: d["environments"]["dev"].update(prefix="stag"),
      "environments.dev.prefix: 'stag' is already used by staging"),
-    (lambda d: d["environments"]["staging"]["tags"].update(Environment="stage"),
-     "environments.staging.tags.Environment: must be 'staging', got 'stage'"),
-    (lambda d: d["environments"]["staging"]["tags"].pop("Workspace"),
-     "environments.staging.tags: missing required tag(s) Workspace"),
+    (lambda d: d["tags"].update(Environment="{environment}"),
+     "tags: unknown placeholder(s) environment (use env, prefix, project, workspace)"),
+    (lambda d: d["naming"].update(template="{prefix}-"),
+     "naming.template: a name template needs {name} (the part each resource chooses), got '{prefix}-'"),
+    (lambda d: d["environments"]["dev"].update(var_files=["environments/staging.tfvars"]),
+     "environments.dev.var_files: 'environments/staging.tfvars' is already used by staging"),
+    (lambda d: d["expectations"][0]["envs"].update(qa={"equals": 1}),
+     "expectations.0.envs.qa: no such environment"),
+    (lambda d: d["expectations"][0]["envs"].update(dev={"regex": "("}),
+     "expectations.0.envs.dev.regex: not a regular expression: missing ), unterminated subpattern at position 0, "
+     "got '('"),
     (lambda d: d["environments"]["production"].pop("read_only"),
      "environments.production.read_only: Field required"),
     (lambda d: d["environments"]["dev"]["api"].update(quota_limit="many"),
@@ -67,7 +74,7 @@ def test_errors_name_file_and_field(tmp_path: Path, edit, message: str) -> None:
 
 def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "contract.yaml"
-    path.write_text("version: 1\nenvironments: [\n")
+    path.write_text("version: 2\nenvironments: [\n")
     with pytest.raises(EnvgateError, match=r"contract\.yaml:3: YAML error: "):
         load_contract(path)
 
@@ -76,3 +83,24 @@ def test_forbidden_words_are_other_environments_names_and_prefixes() -> None:
     contract = load_contract()
     assert contract.forbidden_words("production") == {"staging": "staging", "stag": "staging", "dev": "dev"}
     assert "dev" not in contract.forbidden_words("dev")
+
+
+def test_a_version_1_contract_is_refused_with_the_way_out() -> None:
+    v1 = Path(__file__).parent / "data" / "contract-v1.yaml"
+    with pytest.raises(EnvgateError) as raised:
+        load_contract(v1)
+    assert str(raised.value) == (f"{shown(v1)}: contract version 1 is no longer read: run `envgate contract migrate "
+                                 f"{shown(v1)}` to rewrite it as version 2")
+
+
+def test_migrating_version_1_keeps_every_value(tmp_path: Path) -> None:
+    v1 = yaml.safe_load((Path(__file__).parent / "data" / "contract-v1.yaml").read_text())
+    path = tmp_path / "contract.yaml"
+    path.write_text(yaml.safe_dump(migrate_v1(v1), sort_keys=False))
+    migrated, current = load_contract(path), load_contract()
+    for name, old in v1["environments"].items():
+        assert migrated.tags_of(name) == old["tags"]
+        assert migrated.env(name).tfvars == old["tfvars"]
+        assert migrated.name_stems(name) == current.name_stems(name)
+        assert migrated.secrets_path_of(name) == v1["naming"]["secrets_path"].format(environment=name)
+        assert migrated.env(name) == current.env(name)

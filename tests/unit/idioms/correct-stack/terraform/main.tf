@@ -7,6 +7,11 @@ locals {
     ENVIRONMENT = var.environment
     LOG_LEVEL   = var.log_level
   }
+  sizing = {
+    staging    = { memory = 512, timeout = 120 }
+    production = { memory = 1024, timeout = 300 }
+    dev        = { memory = 256, timeout = 60 }
+  }
 }
 
 resource "aws_sqs_queue" "dlq" {
@@ -16,8 +21,9 @@ resource "aws_sqs_queue" "dlq" {
 }
 
 resource "aws_sqs_queue" "work" {
-  for_each = local.functions
-  name     = format("%s-%s", local.name_prefix, each.key)
+  for_each   = local.functions
+  name       = format("%s-%s", local.name_prefix, each.key)
+  fifo_queue = false
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.dlq[each.key].arn
     maxReceiveCount     = 3
@@ -79,6 +85,8 @@ module "worker" {
   log_retention_days    = var.log_retention_days
   environment_variables = merge(local.lambda_env, { QUEUE = "${local.name_prefix}-${each.key}" })
   tags                  = local.common_tags
+  memory_size           = local.sizing[var.environment].memory
+  timeout               = local.sizing[var.environment].timeout
 }
 
 resource "aws_sns_topic" "alerts" {

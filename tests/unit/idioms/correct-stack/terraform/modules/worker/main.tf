@@ -10,6 +10,8 @@ resource "aws_lambda_function" "this" {
   handler       = "handler.handler"
   runtime       = "python3.12"
   filename      = "${path.module}/handler.zip"
+  memory_size   = var.memory_size
+  timeout       = var.timeout
   environment {
     variables = var.environment_variables
   }

@@ -22,3 +22,13 @@ variable "tags" {
   type        = map(string)
   description = "Tags of every resource of the module."
 }
+
+variable "memory_size" {
+  type        = number
+  description = "Lambda memory (MB)."
+}
+
+variable "timeout" {
+  type        = number
+  description = "Lambda timeout (s)."
+}
