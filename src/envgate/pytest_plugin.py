@@ -87,7 +87,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--env: no contract at {root}/policies/contract.yaml to name environments")
     unknown = [e for e in asked if e not in (known or [])]
     if unknown:
-        raise pytest.UsageError(f"--env: unknown environment {', '.join(unknown)} (known: {', '.join(known or [])})")
+        raise pytest.UsageError(f"--env: unknown environment {', '.join(unknown)} "
+                                f"(known: {', '.join(sorted(known or []))})")
     config._envgate_asked = asked
     region = config.getoption("--region") or config.getini("envgate_region") or os.environ.get(
         "AWS_REGION", localaws.DEFAULT_REGION)

@@ -305,7 +305,7 @@ def test_sensitive_values_never_reach_a_pytest_run(tmp_path, repo_root) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "plan", "tests/plan/test_plan_gate.py", "-p", "no:cacheprovider",
-         "-p", "envgate.pytest_plugin", "-vv", "-rA", "--tb=long", "--env=production",
+         "-vv", "-rA", "--tb=long", "--env=production",
          f"--plan-file=production={source}", f"--junitxml={out / 'junit.xml'}", f"--report-dir={out}"],
         cwd=repo_root, env=env, capture_output=True, text=True, timeout=180)
     terminal = proc.stdout + proc.stderr
