@@ -15,7 +15,8 @@ import yaml
 
 POLICIES = Path(__file__).resolve().parent.parent
 CONTRACT = yaml.safe_load((POLICIES / "contract.yaml").read_text())
-RULES = {rule["id"]: rule for rule in yaml.safe_load((POLICIES / "rules.yaml").read_text())["rules"]}
+RULES = {rule["id"]: rule for rule in
+         yaml.safe_load((POLICIES.parent / "src" / "envgate" / "rules.yaml").read_text())["rules"]}
 # The locals this stack wires names and tags through: the structural checks look for them as written.
 NAME_PREFIX_LOCAL = "name_prefix"
 COMMON_TAGS_LOCAL = "common_tags"

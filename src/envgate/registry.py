@@ -1,4 +1,4 @@
-"""Rule metadata (policies/rules.yaml) and the check functions registered per (rule id, gate).
+"""Rule metadata (the catalogue: envgate/rules.yaml, or a repository's own policies/rules.yaml) and the check functions registered per (rule id, gate).
 
     @check("EG003", "static", "plan", "live")
     def log_retention(resources: Sequence[Resource], ctx: CheckContext) -> Iterable[Finding]: ...
@@ -68,7 +68,7 @@ class RuleCatalogue(BaseModel):
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise EnvgateError(f"unknown rule id {rule_id!r} (not in policies/rules.yaml)")
+        raise EnvgateError(f"unknown rule id {rule_id!r} (not in the rule catalogue)")
 
     @property
     def ids(self) -> list[str]:
@@ -87,8 +87,17 @@ class RuleCatalogue(BaseModel):
         return selected
 
 
+BUILT_IN = Path(__file__).with_name("rules.yaml")
+
+
+def catalogue_path() -> Path:
+    """The repository's own policies/rules.yaml when it has one, else envgate's built-in catalogue."""
+    own = policies_dir() / "rules.yaml"
+    return own if own.is_file() else BUILT_IN
+
+
 def load_rules(path: Path | None = None) -> RuleCatalogue:
-    path = path or policies_dir() / "rules.yaml"
+    path = path or catalogue_path()
     try:
         return RuleCatalogue.model_validate(load_yaml(path))
     except ValidationError as exc:
@@ -121,7 +130,7 @@ class CheckContext:
         if name in self.rule.params:
             return self.rule.params[name]
         if default is MISSING:
-            raise EnvgateError(f"rule {self.rule.id}: params.{name} is missing in policies/rules.yaml")
+            raise EnvgateError(f"rule {self.rule.id}: params.{name} is missing in the rule catalogue")
         return default
 
 

@@ -71,7 +71,7 @@ def load_waivers(path: Path | None = None, rules: RuleCatalogue | None = None,
     for index, waiver in enumerate(items):
         where = f"{shown(path)}:{waiver.line}: waivers.{index}"
         if rules is not None and waiver.rule not in rules.ids:
-            raise EnvgateError(f"{where}.rule: unknown rule id {waiver.rule} (not in policies/rules.yaml)")
+            raise EnvgateError(f"{where}.rule: unknown rule id {waiver.rule} (not in the rule catalogue)")
         if contract is not None and waiver.env not in contract.environments:
             raise EnvgateError(f"{where}.env: unknown environment {waiver.env!r}")
     return Waivers(path=shown(path), items=items)

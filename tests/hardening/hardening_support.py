@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envgate import live, localaws
+from envgate.registry import BUILT_IN
 from envgate.stack import Target
 
 HERE = Path(__file__).resolve().parent
@@ -31,8 +32,8 @@ def scratch_copy(repo: Path, into: Path) -> Path:
     for name in ("terraform", "environments"):
         shutil.copytree(repo / name, root / name, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
     (root / "policies").mkdir()
-    for name in POLICY_FILES:
-        shutil.copy2(repo / "policies" / name, root / "policies" / name)
+    for name in POLICY_FILES:  # the built-in catalogue as the copy's own rules.yaml: cases edit it
+        shutil.copy2(BUILT_IN if name == "rules.yaml" else repo / "policies" / name, root / "policies" / name)
     return root
 
 

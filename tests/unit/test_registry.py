@@ -10,10 +10,9 @@ import yaml
 from envgate import registry
 from envgate.engine import evaluate
 from envgate.errors import EnvgateError
-from envgate.paths import policies_dir
-from envgate.registry import check, load_rules
+from envgate.registry import BUILT_IN, check, load_rules
 
-RULES_FILE = policies_dir() / "rules.yaml"
+RULES_FILE = BUILT_IN
 
 
 def _rules_with(tmp_path: Path, edit) -> Path:
@@ -25,7 +24,7 @@ def _rules_with(tmp_path: Path, edit) -> Path:
 
 
 def test_evaluating_an_unknown_rule_id_is_an_error() -> None:
-    with pytest.raises(EnvgateError, match=r"^unknown rule id 'EG999' \(not in policies/rules.yaml\)$"):
+    with pytest.raises(EnvgateError, match=r"^unknown rule id 'EG999' \(not in the rule catalogue\)$"):
         evaluate([], "production", "plan", only=["EG999"])
 
 
