@@ -25,8 +25,8 @@ from envgate.yamlio import FieldError, load_yaml, validation_message
 
 GATES = ("static", "plan", "live")
 Gate = Literal["static", "plan", "live"]
-# Where each gate's checks live; importing only what a gate needs keeps the static gate quick to start.
-CHECK_MODULES = {"static": "envgate.checks", "plan": "envgate.checks", "live": "envgate.checks"}
+# Where the checks live: one module serves every gate (imported on first use, not with the registry).
+CHECK_MODULE = "envgate.checks"
 
 
 class RuleMeta(BaseModel):
@@ -154,10 +154,9 @@ def check(rule_id: str, *gates: str) -> Callable[[CheckFn], CheckFn]:
 
 
 def registered(gates: Iterable[str] = GATES) -> dict[tuple[str, str], CheckFn]:
-    """The registrations for `gates`, after importing the modules that define their checks."""
+    """The registrations for `gates`, after importing the module that defines the checks."""
     wanted = set(gates)
-    for module in {CHECK_MODULES[g] for g in wanted}:
-        importlib.import_module(module)
+    importlib.import_module(CHECK_MODULE)
     return {key: fn for key, fn in _CHECKS.items() if key[1] in wanted}
 
 
