@@ -5,8 +5,8 @@
     plan_resources(doc, env, root)   plan: a plan JSON's Resources, completed from the evaluated configuration
     settle(findings)                 plan DEFERRED findings against the live gate's verdicts
 
-Every result also goes to envgate.report's sink (for --report-dir); self-tests evaluate inside
-`report.paused()` so their deliberate failures never reach a report.
+Findings are returned, never kept: the caller records what gates the stack (pytest's `envgate_record`, the
+CLI's reports), so a self-test's deliberate failures cannot reach a report.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from envgate import report
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding, Outcome, Raw
@@ -154,8 +153,6 @@ def source_locations(root: Path, contract: Contract | None = None) -> dict[str, 
 
 def _waived(findings: list[Finding], waivers: Waivers | None, gate: str, rules: list[RuleMeta],
             envs: list[str]) -> list[Finding]:
-    """Apply waivers, then hand the result to the report sink (a no-op inside `report.paused()`)."""
     if waivers is not None:
         findings = apply_waivers(findings, waivers, gate, [(r.id, e) for r in rules for e in envs])
-    report.record(findings)
     return findings

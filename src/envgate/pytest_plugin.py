@@ -7,7 +7,8 @@ with `--report-dir DIR` it writes DIR/findings.json, DIR/envgate.sarif and DIR/s
 session (JUnit XML comes from pytest's own --junitxml). Under xdist each worker writes DIR/findings-<worker>.json
 when its session ends; the controller merges those files at its own session end, then removes them.
 
-Tests marked `no_report` record nothing: their findings are deliberate failures, not the stack's.
+Only what a test hands to the `envgate_record` fixture reaches the reports: the engine returns findings and
+keeps none, so a self-test's deliberate failures are never the stack's.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
 
 from envgate import localaws, report as _report
 from envgate.errors import EnvgateError
+from envgate.findings import Finding
 
 WORKER_GLOB = "findings-*.json"
+RECORDED = pytest.StashKey[list]()  # (Finding, test node id) of this process, for the reports
 MARKERS = {
     "static": "the configuration evaluated per environment, no tofu or AWS needed (pre-commit tier)",
     "plan": "runs tofu plan per environment and checks the plan JSON",
@@ -30,7 +34,6 @@ MARKERS = {
     "slow": "takes more than a few seconds",
     "engine": "engine self-tests on fixtures, corpora and synthetic input (not a tier of the stack)",
     "local_aws": "deploys, seeds or destroys, so it runs on the local AWS only (refused with --real-aws)",
-    "no_report": "findings evaluated in this test are left out of --report-dir reports (self-tests, seeded defects)",
 }
 REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
 
@@ -110,7 +113,7 @@ def pytest_configure(config: pytest.Config) -> None:
         plan_files[env] = Path(path)
     config.envgate_plan_files = plan_files
     _share_one_moto(config)
-    config.pluginmanager.register(_Attribution(), "envgate-report-attribution")
+    config.stash[RECORDED] = []
     directory = config.getoption("--report-dir") or config.getini("envgate_report_dir")
     if directory:
         path = Path(directory)
@@ -198,6 +201,21 @@ def aws_target(pytestconfig, tmp_path_factory):
         yield Target(endpoint=server.endpoint, region=region)
 
 
+@pytest.fixture
+def envgate_record(request) -> Callable[[Iterable[Finding]], None]:
+    """record(findings): this test's verdicts on the stack, for --report-dir (attributed to the test)."""
+    recorded = request.config.stash[RECORDED]
+
+    def record(findings: Iterable[Finding]) -> None:
+        items = list(findings)
+        bad = [f for f in items if not isinstance(f, Finding)]
+        if bad:
+            raise EnvgateError(f"envgate_record: expected Finding objects, got {type(bad[0]).__name__}")
+        recorded.extend((f, request.node.nodeid) for f in items)
+
+    return record
+
+
 # Every call any test made against real AWS (--real-aws): reported, and checked, at session end.
 REAL_AWS_CALLS: dict[str, object] = {}
 
@@ -240,24 +258,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-class _Attribution:
-    """Tag recorded findings with the test that produced them; drop those of `no_report` tests."""
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem):
-        with _report.attributed_to(item.nodeid):
-            if item.get_closest_marker("no_report"):
-                with _report.paused():
-                    return (yield)
-            return (yield)
-
-
 class ReportWriter:
     def __init__(self, config: pytest.Config, directory: Path) -> None:
         self.config = config
         self.directory = directory
         self.worker = getattr(config, "workerinput", {}).get("workerid")
-        self.start = len(_report.recorded_with_tests())
         self.tests: dict[str, int] = {}
         self.written: dict[str, Path] = {}
         directory.mkdir(parents=True, exist_ok=True)
@@ -266,7 +271,7 @@ class ReportWriter:
                 stale.unlink(missing_ok=True)
 
     def _mine(self) -> _report.Report:
-        entries = _report.recorded_with_tests()[self.start:]
+        entries = self.config.stash[RECORDED]
         return _report.Report([f for f, _ in entries], [t for _, t in entries], dict(self.tests))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

@@ -1,7 +1,7 @@
-"""Findings sink and report writers: findings.json, SARIF 2.1.0 (code scanning) and a Markdown job summary.
+"""Report writers: findings.json, SARIF 2.1.0 (code scanning) and a Markdown job summary.
 
-The engine hands every evaluated finding to `record()`; the pytest plugin (envgate.pytest_plugin) collects
-them per process and writes the reports when `--report-dir` is given. Values are never re-read here:
+The engine returns findings and keeps none: a caller that gates the stack records them (the pytest plugin's
+`envgate_record` fixture, the CLI) and writes the reports. Values are never re-read here:
 `Finding` redacts sensitive values at construction, and every writer goes through `Finding.to_dict()` or
 `Finding.message`, so a sensitive value cannot reach a report.
 """
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,62 +25,6 @@ TOOL_NAME = "envgate"
 OUTCOMES = (Outcome.PASS, Outcome.FAIL, Outcome.DEFERRED, Outcome.WAIVED)
 # GitHub limits a job summary to 1 MiB and a PR comment to 65,536 characters: list at most this many lines.
 MAX_LISTED = 100
-
-# --- the process-wide sink -------------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_recorded: list[tuple[Finding, str | None]] = []
-_state = threading.local()
-_context: dict[str, str | None] = {"test": None}
-
-
-def record(findings: Iterable[Finding]) -> None:
-    """Keep `findings` for this process's report (no-op inside `paused()`). Called by the engine."""
-    if getattr(_state, "paused", 0):
-        return
-    test = _context["test"]
-    items = [(f, test) for f in findings]
-    bad = [f for f, _ in items if not isinstance(f, Finding)]
-    if bad:
-        raise EnvgateError(f"report.record: expected Finding objects, got {type(bad[0]).__name__}")
-    with _lock:
-        _recorded.extend(items)
-
-
-def recorded() -> list[Finding]:
-    with _lock:
-        return [f for f, _ in _recorded]
-
-
-def recorded_with_tests() -> list[tuple[Finding, str | None]]:
-    with _lock:
-        return list(_recorded)
-
-
-def clear() -> None:
-    with _lock:
-        _recorded.clear()
-
-
-@contextmanager
-def paused() -> Iterator[None]:
-    """Findings evaluated inside are not recorded: engine self-tests, fail fixtures, seeded defects."""
-    _state.paused = getattr(_state, "paused", 0) + 1
-    try:
-        yield
-    finally:
-        _state.paused -= 1
-
-
-@contextmanager
-def attributed_to(test: str | None) -> Iterator[None]:
-    """Findings recorded inside carry `test` (a pytest node id) into findings.json."""
-    previous, _context["test"] = _context["test"], test
-    try:
-        yield
-    finally:
-        _context["test"] = previous
-
 
 # --- (de)serialisation ---------------------------------------------------------------------------------
 

@@ -16,7 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from envgate import report
 from envgate.contract import Contract, load_contract
 from envgate.engine import evaluate, evaluate_static
 from envgate.errors import EnvgateError
@@ -70,16 +69,15 @@ def discover(root: Path | None = None) -> list[FixtureCase]:
 
 
 def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Finding]:
-    """The findings of the fixture's own rule only, at the fixture's gate (never recorded for reports)."""
-    with report.paused():
-        if case.gate == "static":
-            with tempfile.TemporaryDirectory(prefix="envgate-fixture-") as scratch:
-                root = Path(scratch)
-                shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
-                shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
-                return evaluate_static(root, case.env, contract, rules, only=[case.rule_id])
-        resources = load_resources(case.path / "resources.json", env=case.env)
-        others_file = case.path / "others.json"
-        others = ({env: [Resource.from_dict(item, env) for item in items]
-                   for env, items in load_yaml(others_file).items()} if others_file.is_file() else None)
-        return evaluate(resources, case.env, case.gate, contract, rules, only=[case.rule_id], others=others)
+    """The findings of the fixture's own rule only, at the fixture's gate."""
+    if case.gate == "static":
+        with tempfile.TemporaryDirectory(prefix="envgate-fixture-") as scratch:
+            root = Path(scratch)
+            shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
+            shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
+            return evaluate_static(root, case.env, contract, rules, only=[case.rule_id])
+    resources = load_resources(case.path / "resources.json", env=case.env)
+    others_file = case.path / "others.json"
+    others = ({env: [Resource.from_dict(item, env) for item in items]
+               for env, items in load_yaml(others_file).items()} if others_file.is_file() else None)
+    return evaluate(resources, case.env, case.gate, contract, rules, only=[case.rule_id], others=others)

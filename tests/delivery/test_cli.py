@@ -139,12 +139,11 @@ def test_run_tier_and_merge_on_a_tiny_suite(tmp_path):
     (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    plan: plan tier\n")
     (tmp_path / "test_tiny.py").write_text(textwrap.dedent('''
         import pytest
-        from envgate import report
         from envgate.findings import Finding, Outcome
 
         @pytest.mark.plan
-        def test_plan():
-            report.record([Finding("EG004", "plan", "dev", "aws_api_gateway_usage_plan.main",
+        def test_plan(envgate_record):
+            envgate_record([Finding("EG004", "plan", "dev", "aws_api_gateway_usage_plan.main",
                                    "throttle_settings.burst_limit", 5, 5, Outcome.PASS, "terraform/apigateway.tf", 40)])
 
         def test_not_selected():

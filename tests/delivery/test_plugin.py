@@ -19,7 +19,6 @@ TESTS = textwrap.dedent('''
 
     import pytest
 
-    from envgate import report
     from envgate.findings import Finding, Outcome
 
     def finding(env, outcome, actual=3, sensitive=False):
@@ -28,18 +27,21 @@ TESTS = textwrap.dedent('''
                        actual, 3, outcome, "terraform/logs.tf", 12, sensitive=sensitive)
 
     @pytest.mark.parametrize("env", ["staging", "production", "dev", "qa", "uat", "perf"])
-    def test_records_a_pass(env):
-        report.record([finding(env, Outcome.PASS)])
+    def test_records_a_pass(env, envgate_record):
+        envgate_record([finding(env, Outcome.PASS)])
 
-    def test_sensitive_failure():
+    def test_sensitive_failure(envgate_record):
         # From the environment, not a literal: a traceback shows the test's source lines.
         bad = finding("production", Outcome.FAIL, actual=os.environ["ENVGATE_TEST_SECRET"], sensitive=True)
-        report.record([bad])
+        envgate_record([bad])
         assert not bad, bad.message
 
-    @pytest.mark.no_report
     def test_engine_self_test():
-        report.record([finding("staging", Outcome.FAIL, actual=99)])
+        finding("staging", Outcome.FAIL, actual=99)  # evaluated, not recorded: not the stack's
+
+    def test_record_refuses_what_is_not_a_finding(envgate_record):
+        with pytest.raises(Exception, match="expected Finding objects, got str"):
+            envgate_record(["not a finding"])
 ''')
 
 
@@ -62,10 +64,10 @@ def check_reports(out: Path, sarif_schema: dict, expect_workers: set[str]) -> di
     doc = json.loads((out / "findings.json").read_text())
     outcomes = sorted((f["env"], f["outcome"]) for f in doc["findings"])
     assert outcomes == sorted([(e, "PASS") for e in ("staging", "production", "dev", "qa", "uat", "perf")]
-                              + [("production", "FAIL")]), "no_report findings are left out"
+                              + [("production", "FAIL")]), "only recorded findings are reported"
     workers = {f["address"].split(".")[1].split("_")[0] for f in doc["findings"]}
     assert workers == expect_workers
-    assert doc["tests"] == {"passed": 7, "failed": 1}
+    assert doc["tests"] == {"passed": 8, "failed": 1}
     assert doc["verdict"] == "FAIL"
     assert all(f["test"] and f["test"].startswith("test_gate.py::") for f in doc["findings"])
 
@@ -79,7 +81,7 @@ def check_reports(out: Path, sarif_schema: dict, expect_workers: set[str]) -> di
 
     junit = ET.parse(out / "junit.xml").getroot()
     suite = junit if junit.tag == "testsuite" else junit.find("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("8", "1", "0")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("9", "1", "0")
     [failed] = [case for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failed.get("name") == "test_sensitive_failure"
     assert "(sensitive)" in failed.find("failure").get("message")

@@ -155,21 +155,6 @@ def test_read_json_rejects_other_files_in_one_line(tmp_path):
         report.read_json(tmp_path / "missing.json")
 
 
-def test_sink_records_pauses_and_attributes():
-    start = len(report.recorded_with_tests())
-    f1, f2, f3 = sample_findings()[:3]
-    with report.attributed_to("tests/x.py::test_y"):
-        report.record([f1])
-        with report.paused():
-            report.record([f2])  # a self-test's deliberate failure: not the stack's
-        report.record(iter([f3]))
-    got = report.recorded_with_tests()[start:]
-    del report._recorded[start:]  # synthetic findings must not reach this run's own report
-    assert got == [(f1, "tests/x.py::test_y"), (f3, "tests/x.py::test_y")]
-    with pytest.raises(EnvgateError, match="expected Finding objects"):
-        report.record(["not a finding"])
-
-
 def test_merge_deduplicates_and_adds_test_counts(findings):
     a = report.Report(findings[:3], ["a"] * 3, {"passed": 2})
     b = report.Report(findings[1:], ["b"] * 5, {"passed": 1, "failed": 1})

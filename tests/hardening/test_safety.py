@@ -267,13 +267,11 @@ def _artifacts(directory: Path) -> dict[str, str]:
             if p.is_file()}
 
 
-@pytest.mark.no_report  # deliberate synthetic failures: not the stack's findings
 def test_sensitive_values_never_reach_findings_or_report_writers(tmp_path) -> None:
     source = _sensitive_plan(tmp_path / "plan.json")
     assert SECRET in source.read_text(), "the fixture does carry the secret"
     resources = plan.resources(plan.load_plan(source), "production")
-    with report.paused():  # synthetic findings: not the stack's
-        findings = engine.evaluate(resources, "production", "plan")
+    findings = engine.evaluate(resources, "production", "plan")
     failing = {(f.rule_id, f.attribute) for f in findings if f.outcome is Outcome.FAIL and f.sensitive}
     assert {("EG007", "secret_string"), ("EG007", "environment[0].variables.API_TOKEN"),
             ("EG011", "environment[0].variables.LOG_LEVEL")} <= failing, failing
@@ -349,9 +347,8 @@ def test_a_policy_the_probe_cannot_read_fails_naming_the_call(seeded_moto, denie
     [unread] = [r for r in result.of_type(type_) if r.is_unknown("policy")]
     staging = [Resource(type="aws_sqs_queue", address="aws_sqs_queue.Q", env="staging",
                         values={"arn": "arn:aws:sqs:us-east-1:123456789012:stag-Q"})]
-    with report.paused():  # deliberate failures: not the stack's findings
-        findings = engine.evaluate(result.resources, "production", "live", only=["EG008", "EG013"],
-                                   others={"staging": staging})
+    findings = engine.evaluate(result.resources, "production", "live", only=["EG008", "EG013"],
+                               others={"staging": staging})
     fails = sorted((f.rule_id, f.message) for f in findings if f.outcome is Outcome.FAIL and f.address == unread.address)
     unreadable = f"policy is (unreadable: {denied} refused: AccessDenied: not authorized for this test)"
     assert fails == [

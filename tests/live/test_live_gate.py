@@ -30,9 +30,10 @@ def _fails_text(env, fails, deployment) -> str:
     return "\n".join(lines)
 
 
-def test_live_gate_has_no_fail(env, probed, live_findings, deployed, record_property):
+def test_live_gate_has_no_fail(env, probed, live_findings, deployed, record_property, envgate_record):
     result = probed(env)
     findings = live_findings(env)
+    envgate_record(findings)
     record_property("api_calls", result.calls.total)
     record_property("resources", len(result.resources))
     fails = [f for f in findings if f.outcome is Outcome.FAIL]

@@ -26,8 +26,9 @@ def _failure_text(planned, fails) -> str:
     return "\n".join(lines)
 
 
-def test_plan_gate_has_no_fail(env, planned, record_property):
+def test_plan_gate_has_no_fail(env, planned, record_property, envgate_record):
     result = planned(env)
+    envgate_record(result.findings)
     record_property("plan_seconds", result.seconds)
     record_property("findings", {o.value: sum(f.outcome is o for f in result.findings) for o in Outcome})
     fails = [f for f in result.findings if f.outcome is Outcome.FAIL]

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import tftest
 
-from envgate import deploy, engine, live, plan as planmod, report, stack
+from envgate import deploy, engine, live, plan as planmod, stack
 from envgate.contract import load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding, Outcome
@@ -72,9 +72,8 @@ def seeded_plan(seed_target, toolchain, repo_root, tmp_path_factory):
                 return expected, outcome
             doc = planmod.load_plan_text(json.dumps(raw), f"tofu show -json ({case.id})")
             resources = engine.plan_resources(doc, case.env, root, load_contract(), f"tofu show -json ({case.id})")
-            with report.paused():
-                outcome.fails = [f for f in engine.evaluate(resources, case.env, "plan")
-                                 if f.outcome is Outcome.FAIL]
+            outcome.fails = [f for f in engine.evaluate(resources, case.env, "plan")
+                             if f.outcome is Outcome.FAIL]
             return expected, outcome
         finally:
             path.write_text(original)
@@ -95,8 +94,7 @@ class LiveWorld:
 
     def fails(self, env: str) -> list[Finding]:
         resources = live.probe(self.target, env, root=self.root).resources
-        with report.paused():
-            return [f for f in engine.evaluate(resources, env, "live") if f.outcome is Outcome.FAIL]
+        return [f for f in engine.evaluate(resources, env, "live") if f.outcome is Outcome.FAIL]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from envgate import deploy, engine, live, report, stack
+from envgate import deploy, engine, live, stack
 from envgate.contract import load_contract
 from envgate.findings import Outcome
 
@@ -28,13 +28,12 @@ def test_a_value_the_plan_deferred_is_failed_at_live(repo_root, toolchain, aws_t
         assert text.count("resources = [local.download_queue_arn]") == 1
         sqs.write_text(text.replace("resources = [local.download_queue_arn]",
                                     'resources = [replace(local.download_queue_arn, "stag-", "prod-")]'))
-        with report.paused():  # a deliberate defect: not the stack's findings
-            static = engine.evaluate_static(run.workdir, "staging", contract, only=["EG008"])
-            planned = engine.plan_resources(run.plan_json(), "staging", run.workdir, contract, "seeded plan")
-            at_plan = engine.evaluate(planned, "staging", "plan", contract, only=["EG008"])
-            run.apply()
-            probed = live.probe(target, "staging", contract, root=run.workdir)
-            at_live = engine.evaluate(probed.resources, "staging", "live", contract, only=["EG008"])
+        static = engine.evaluate_static(run.workdir, "staging", contract, only=["EG008"])
+        planned = engine.plan_resources(run.plan_json(), "staging", run.workdir, contract, "seeded plan")
+        at_plan = engine.evaluate(planned, "staging", "plan", contract, only=["EG008"])
+        run.apply()
+        probed = live.probe(target, "staging", contract, root=run.workdir)
+        at_live = engine.evaluate(probed.resources, "staging", "live", contract, only=["EG008"])
     assert [f.outcome for f in static if f.address == ADDRESS] == [Outcome.DEFERRED]
     assert [f.outcome for f in at_plan if f.address == ADDRESS] == [Outcome.DEFERRED]
     fails = [f.message for f in at_live if f.address == ADDRESS and f.outcome is Outcome.FAIL]

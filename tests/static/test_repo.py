@@ -25,7 +25,8 @@ def findings(repo_root: Path, envs: list[str]) -> list[Finding]:
                            waivers=waivers)
 
 
-def test_static_gate_passes(findings: list[Finding]) -> None:
+def test_static_gate_passes(findings: list[Finding], envgate_record) -> None:
+    envgate_record(findings)
     failed = [f"{f.rule_id} {f.message}" for f in findings if f.outcome is Outcome.FAIL]
     assert not failed, "static gate:\n" + "\n".join(failed)
 

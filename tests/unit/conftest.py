@@ -1,17 +1,14 @@
 """Engine self-tests (marker `engine`): rule fixtures, the idiom corpus, bad configurations, synthetic input.
-
-None of their findings belong in a --report-dir report: they are the engine's, not the stack's.
+They record nothing: their findings are the engine's, not the stack's.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from envgate import report
 
 GATED = ("terraform", "environments")
 
@@ -21,12 +18,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.engine)
-
-
-@pytest.fixture(autouse=True)
-def _not_reported() -> Iterator[None]:
-    with report.paused():
-        yield
 
 
 @pytest.fixture
