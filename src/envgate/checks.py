@@ -42,7 +42,9 @@ def _unknown(ctx: CheckContext, res: Resource, path: str, expected: Any) -> Find
         why = res.reason(path)
         actual = Raw(f"(unreadable: {why})") if why else UNREADABLE
         return ctx.finding(res.address, path, actual, expected, Outcome.FAIL, file=file, line=line)
-    return ctx.finding(res.address, path, MISSING, expected, Outcome.DEFERRED, file=file, line=line)
+    why = res.reason(path)
+    return ctx.finding(res.address, path, Raw(why) if why else MISSING, expected, Outcome.DEFERRED,
+                       file=file, line=line)
 
 
 def _verdict(ctx: CheckContext, ok: bool, res: Resource, path: str, actual: Any, expected: Any,

@@ -283,6 +283,13 @@ def print_results(console: Console, rep: report.Report, tiers: Sequence[Tier] = 
             console.print(f"  [red]✘[/] {f.rule_id} {escape(f'[{f.gate}]')} {escape(f.message)}", soft_wrap=True)
         if len(failures) > MAX_MESSAGES:
             console.print(f"  … and {len(failures) - MAX_MESSAGES} more (see findings.json)")
+    deferred = [f for f in sorted(rep.findings, key=report.sort_key) if f.outcome is Outcome.DEFERRED]
+    if deferred:
+        console.print(f"\n[yellow]{len(deferred)} deferred finding(s), each to be settled by a later gate:[/]")
+        for f in deferred[:MAX_MESSAGES]:
+            console.print(f"  [yellow]?[/] {f.rule_id} {escape(f'[{f.gate}]')} {escape(f.message)}", soft_wrap=True)
+        if len(deferred) > MAX_MESSAGES:
+            console.print(f"  … and {len(deferred) - MAX_MESSAGES} more (see findings.json)")
     c = report.counts(rep.findings)
     passed = all(t.ok for t in tiers) and rep.verdict == "PASS"
     console.print()

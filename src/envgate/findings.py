@@ -80,10 +80,12 @@ class Finding:
     @property
     def message(self) -> str:
         head = f"{self.env} {self.address} {self.location}: {self.attribute}"
+        # A DEFERRED finding's `actual` is why the value is unknown, when the source said.
+        why = "" if self.actual is MISSING else f" ({render(self.actual)})"
         if self.outcome is Outcome.DEFERRED and self.gate == "static":
-            return f"{head} is not known from the configuration, deferred to the plan gate"
+            return f"{head} is not known from the configuration{why}, deferred to the plan gate"
         if self.outcome is Outcome.DEFERRED:
-            return f"{head} is known only after apply, deferred to the live gate"
+            return f"{head} is known only after apply{why}, deferred to the live gate"
         return f"{head} is {render(self.actual)}, contract says {render(self.expected)}"
 
     def to_dict(self) -> dict[str, Any]:

@@ -81,22 +81,22 @@ def test_map_entry_the_evaluation_dropped_is_unknown(layout: hcl.Layout) -> None
     assert res.where("environment[0].variables.LOG_LEVEL") == ("terraform/main.tf", 11)
 
 
-@pytest.mark.parametrize("value", [
-    {"__attribute__": "module.queue.url", "__name__": "url"},   # a reference object
-    None,                                                         # a None member (e.g. from merge())
-    "prod-${var.missing}",                                        # an uninterpolated template
-    "(sensitive value)",
-    "__unresolved__",
-    f"{ID_QUEUE}-suffix",                                         # a UUID inside a string
+@pytest.mark.parametrize(("value", "why"), [
+    ({"__attribute__": "module.queue.url", "__name__": "url"}, "unresolved reference module.queue.url"),
+    (None, "null after evaluation, or a reference the evaluation could not resolve"),  # e.g. from merge()
+    ("prod-${var.missing}", "an expression the evaluation left unresolved"),
+    ("(sensitive value)", "sensitive"),
+    ("__unresolved__", "an expression the evaluation left unresolved"),
+    (f"{ID_QUEUE}-suffix", "computed from aws_sqs_queue.q"),                        # a UUID inside a string
 ])
-def test_unresolved_forms_are_unknown(layout: hcl.Layout, value) -> None:
+def test_unresolved_forms_are_unknown(layout: hcl.Layout, value, why) -> None:
     queue = {**_meta("aws_sqs_queue.q", 18), "id": ID_QUEUE, "name": "prod-q"}
     block = {**_meta('aws_lambda_function.fn["a"]'), "function_name": value}
     res = _normalized(layout, ("aws_sqs_queue", queue), ("aws_lambda_function", block))['aws_lambda_function.fn["a"]']
     assert res.is_unknown("function_name")
     [finding] = evaluate([res], "production", "static", only=["EG001"])
     assert finding.outcome is Outcome.DEFERRED
-    assert finding.message.endswith("function_name is not known from the configuration, deferred to the plan gate")
+    assert finding.message.endswith(f"function_name is not known from the configuration ({why}), deferred to the plan gate")
 
 
 def test_a_whole_uuid_is_a_reference_to_that_block(layout: hcl.Layout) -> None:

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -385,9 +385,14 @@ class _Walk:
     sensitive: set[str]
     in_policy: bool = False
     transformed: bool = False   # the attribute's HCL applies a text function to a reference
+    reasons: dict[str, str] = field(default_factory=dict)  # unknown path -> why, for the DEFERRED message
 
     def ref(self, uuid: str) -> str | None:
         return self.ids.get(uuid)
+
+    def defer(self, path: str, why: str) -> None:
+        self.unknown.add(path)
+        self.reasons.setdefault(path, why)
 
 
 def normalize(blocks: Mapping[str, list[dict]], layout: Layout, raw: RawConfig, values: Mapping[str, Any],
@@ -434,9 +439,11 @@ def normalize(blocks: Mapping[str, list[dict]], layout: Layout, raw: RawConfig, 
         unexpanded = "each." in address or ("for_each" in block and any(
             isinstance(v, str) and "${each." in v for v in _leaves({k: v for k, v in block.items() if k not in _META_ARGS})))
         if unexpanded:  # tfparse left the for_each unexpanded: nothing about this block is known
-            walk.unknown |= set(values_out) | {"values"}
+            for key in set(values_out) | {"values"}:
+                walk.defer(key, "for_each not expanded by the evaluation")
         out.append(Resource(type=kind, address=address, env=layout.env, values=values_out,
                             unknown=frozenset(walk.unknown), sensitive=frozenset(walk.sensitive),
+                            reasons=walk.reasons,
                             file=file, line=line, lines=lines))
     out += _pseudo(raw, layout, values, where)
     return out
@@ -479,7 +486,7 @@ def _is_plain(expression: str) -> bool:
 def _clean(value: Any, path: str, walk: _Walk) -> Any:
     if isinstance(value, dict):
         if "__attribute__" in value:  # an unresolved reference object
-            walk.unknown.add(path)
+            walk.defer(path, f"unresolved reference {value['__attribute__']}")
             return None
         if "__tfmeta" in value:  # a nested block: a one-element list, as in plan JSON
             return [_block_body(value, f"{path}[0]", walk)]
@@ -489,7 +496,7 @@ def _clean(value: Any, path: str, walk: _Walk) -> Any:
             return [_block_body(v, f"{path}[{i}]", walk) for i, v in enumerate(value)]
         return [_clean(v, f"{path}[{i}]", walk) for i, v in enumerate(value)]
     if value is None:
-        walk.unknown.add(path)
+        walk.defer(path, "null after evaluation, or a reference the evaluation could not resolve")
         return None
     if isinstance(value, str):
         return _clean_text(value, path, walk)
@@ -502,7 +509,7 @@ def _block_body(value: dict, path: str, walk: _Walk) -> dict:
 
 def _clean_text(value: str, path: str, walk: _Walk) -> Any:
     if value == _SENSITIVE:
-        walk.unknown.add(path)
+        walk.defer(path, "sensitive")
         walk.sensitive.add(path)
         return None
     if value.startswith(("{", "[")) and (_UUID.search(value) or "${" in value):
@@ -512,29 +519,30 @@ def _clean_text(value: str, path: str, walk: _Walk) -> Any:
             document = None
         if isinstance(document, (dict, list)):
             inner = _Walk(walk.ids, walk.types, walk.unknown, walk.sensitive, in_policy=True,
-                          transformed=walk.transformed)
+                          transformed=walk.transformed, reasons=walk.reasons)
             return _clean(document, path, inner)
     if "${" in value or "__unresolved__" in value:
-        walk.unknown.add(path)
+        walk.defer(path, "an expression the evaluation left unresolved")
         return None
     uuids = _UUID.findall(value)
     if not uuids:
         return value
     refs = [walk.ref(u) for u in uuids]
     if walk.transformed or None in refs:
-        walk.unknown.add(path)
+        walk.defer(path, "a function of another block's computed value" if walk.transformed
+                   else "a value of a block the evaluation did not return")
         return None
     if value == uuids[0]:
-        walk.unknown.add(path)
+        walk.defer(path, f"computed by {refs[0]}")
         return "${" + str(refs[0]) + "}"
     if walk.in_policy:
         # An ARN template: account/region/partition slots are wildcards, any other block makes it that block's.
         own = [r for r in refs if walk.types.get(str(r)) not in _ARN_SLOTS]
         if own:
-            walk.unknown.add(path)
+            walk.defer(path, f"an ARN of {own[0]}, known after apply")
             return "${" + str(own[0]) + "}"
         return _UUID.sub("*", value)
-    walk.unknown.add(path)
+    walk.defer(path, f"computed from {', '.join(str(r) for r in refs)}")
     return None
 
 
@@ -550,7 +558,8 @@ def _document(block: dict, path: str, walk: _Walk, raw_block: Block | None) -> d
         texts = [t for attr in _walk(raw_statements[index]) for t in _expressions(attr.value)] \
             if index < len(raw_statements) else []
         inner = _Walk(walk.ids, walk.types, walk.unknown, walk.sensitive, in_policy=True,
-                      transformed=walk.transformed or any(_TRANSFORM.search(t) for t in texts))
+                      transformed=walk.transformed or any(_TRANSFORM.search(t) for t in texts),
+                      reasons=walk.reasons)
         out: dict[str, Any] = {"Effect": statement.get("effect") or "Allow"}
         if statement.get("sid"):
             out["Sid"] = statement["sid"]
@@ -592,17 +601,18 @@ def _default_tags(items: Sequence[tuple[str, dict]]) -> dict[str, Any] | None:
 
 def _tags_all(default: Mapping[str, Any] | None, tags: Any, walk: _Walk) -> Any:
     if "tags" in walk.unknown:
-        walk.unknown.add("tags_all")
+        walk.defer("tags_all", walk.reasons.get("tags", "tags unknown"))
         return None
     merged: dict[str, Any] = {}
     for source, prefix in ((default or {}, "default"), (tags if isinstance(tags, dict) else {}, "tags")):
         for key, value in source.items():
             if key == "__unknown__" or value is None:
-                walk.unknown.add("tags_all" if key == "__unknown__" else f"tags_all.{key}")
+                walk.defer("tags_all" if key == "__unknown__" else f"tags_all.{key}",
+                           "provider default_tags not evaluated" if key == "__unknown__" else "no value after evaluation")
                 continue
             merged[key] = _clean(value, f"tags_all.{key}", walk) if prefix == "default" else value
             if f"tags.{key}" in walk.unknown:
-                walk.unknown.add(f"tags_all.{key}")
+                walk.defer(f"tags_all.{key}", walk.reasons.get(f"tags.{key}", "tags unknown"))
     return merged
 
 
@@ -614,7 +624,7 @@ def _lost_keys(raw_block: Block | None, values: Mapping[str, Any], walk: _Walk, 
     for child in raw_block.blocks:  # a (dynamic) nested block the evaluation dropped is not known absent
         name = child.labels[0] if child.kind == "dynamic" and child.labels else child.kind
         if name not in values and child.kind not in _META_ARGS:
-            walk.unknown.add(name)
+            walk.defer(name, "a nested block the HCL sets but the evaluation lacks")
     for path, attr in raw_block.walk_attrs():
         if not isinstance(attr.value, dict) or path.startswith("dynamic"):
             continue
@@ -629,7 +639,7 @@ def _lost_keys(raw_block: Block | None, values: Mapping[str, Any], walk: _Walk, 
             continue
         for key in attr.value:
             if key not in node:
-                walk.unknown.add(f"{path}.{key}")
+                walk.defer(f"{path}.{key}", "a map entry the HCL sets but the evaluation lacks")
 
 
 def _leaves(value: Any) -> Iterator[Any]:
