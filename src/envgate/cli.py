@@ -269,6 +269,16 @@ def results_table(rep: report.Report, rules=None, width: int = 120) -> Table:
     return table
 
 
+def _listing(console: Console, findings: Sequence, header: str, mark: str) -> None:
+    if not findings:
+        return
+    console.print("\n" + header.format(n=len(findings)))
+    for f in findings[:MAX_MESSAGES]:
+        console.print(f"  {mark} {f.rule_id} {escape(f'[{f.gate}]')} {escape(f.message)}", soft_wrap=True)
+    if len(findings) > MAX_MESSAGES:
+        console.print(f"  … and {len(findings) - MAX_MESSAGES} more (see findings.json)")
+
+
 def print_results(console: Console, rep: report.Report, tiers: Sequence[Tier] = (), report_dir: Path | None = None) -> bool:
     """The results table, failing messages and the overall verdict; True when the gate passed."""
     rules = report.load_rules_or_none()
@@ -276,20 +286,10 @@ def print_results(console: Console, rep: report.Report, tiers: Sequence[Tier] = 
         console.print(results_table(rep, rules, console.width))
     else:
         console.print("[yellow]no findings were recorded[/]")
-    failures = [f for f in sorted(rep.findings, key=report.sort_key) if f.outcome is Outcome.FAIL]
-    if failures:
-        console.print(f"\n[bold red]{len(failures)} failing finding(s):[/]")
-        for f in failures[:MAX_MESSAGES]:
-            console.print(f"  [red]✘[/] {f.rule_id} {escape(f'[{f.gate}]')} {escape(f.message)}", soft_wrap=True)
-        if len(failures) > MAX_MESSAGES:
-            console.print(f"  … and {len(failures) - MAX_MESSAGES} more (see findings.json)")
-    deferred = [f for f in sorted(rep.findings, key=report.sort_key) if f.outcome is Outcome.DEFERRED]
-    if deferred:
-        console.print(f"\n[yellow]{len(deferred)} deferred finding(s), each to be settled by a later gate:[/]")
-        for f in deferred[:MAX_MESSAGES]:
-            console.print(f"  [yellow]?[/] {f.rule_id} {escape(f'[{f.gate}]')} {escape(f.message)}", soft_wrap=True)
-        if len(deferred) > MAX_MESSAGES:
-            console.print(f"  … and {len(deferred) - MAX_MESSAGES} more (see findings.json)")
+    ordered = sorted(rep.findings, key=report.sort_key)
+    _listing(console, [f for f in ordered if f.outcome is Outcome.FAIL], "[bold red]{n} failing finding(s):[/]", "[red]✘[/]")
+    _listing(console, [f for f in ordered if f.outcome is Outcome.DEFERRED],
+             "[yellow]{n} deferred finding(s), each to be settled by a later gate:[/]", "[yellow]?[/]")
     c = report.counts(rep.findings)
     passed = all(t.ok for t in tiers) and rep.verdict == "PASS"
     console.print()

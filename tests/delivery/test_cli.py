@@ -113,6 +113,8 @@ def test_results_table_counts_and_verdict(tmp_path):
     assert "EG012 [live] production aws_secretsmanager_secret.db" in text and "(sensitive)" in text
     assert SECRET not in text
     assert "findings: 1 pass  3 fail  1 deferred  1 waived" in text
+    [deferred] = [f for f in rep.findings if f.outcome.value == "DEFERRED"]
+    assert "1 deferred finding(s), each to be settled by a later gate:" in text and deferred.message in text
 
 
 def test_show_prints_an_existing_report(tmp_path):
