@@ -28,7 +28,7 @@ USAGE_PLAN_LIMITS = {"throttle_settings[0].burst_limit": "api.throttle_burst_lim
                      "throttle_settings[0].rate_limit": "api.throttle_rate_limit",
                      "quota_settings[0].limit": "api.quota_limit"}
 # Static-only inputs (envgate.sources.hcl): never resources of the stack.
-PSEUDO_TYPES = frozenset({"tfvars", "variable", "var_files"})
+PSEUDO_TYPES = frozenset({"tfvars", "variable", "var_files", "backend_config"})
 
 
 def _of(resources: Sequence[Resource], types: Sequence[str]) -> list[Resource]:
@@ -53,8 +53,9 @@ def _verdict(ctx: CheckContext, ok: bool, res: Resource, path: str, actual: Any,
     return ctx.verdict(ok, res.address, path, actual, expected, file=file, line=line, sensitive=sensitive)
 
 
-def ops_topic_name(ctx: CheckContext) -> str:
-    return ctx.contract.name_stem(ctx.env, "aws_sns_topic") + ctx.param("ops_topic_name")
+def ops_topic_name(ctx: CheckContext) -> str | None:
+    topic = ctx.contract.alarm_topic
+    return None if topic is None else ctx.contract.name_stem(ctx.env, "aws_sns_topic") + topic
 
 
 def foreign_words(text: str, forbidden: dict[str, str]) -> list[str]:
@@ -110,6 +111,8 @@ def api_limits(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Fin
     if apis and not plans:
         yield ctx.verdict(False, "aws_api_gateway_usage_plan", "count", 0, Raw("at least 1 for the REST API"),
                           file=apis[0].file, line=apis[0].line)
+    if ctx.spec.api is None:  # the contract sets no limits for this environment
+        return
     for res in plans:
         for path, field in USAGE_PLAN_LIMITS.items():
             yield _holds(ctx, res, path, ctx.spec.value(field))
@@ -124,13 +127,15 @@ def deletion_protection(resources: Sequence[Resource], ctx: CheckContext) -> Ite
 @check("EG006", "static", "plan", "live")
 def alarms_presence(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     alarms = _of(resources, ["aws_cloudwatch_metric_alarm"])
-    topics = [r for r in _of(resources, ["aws_sns_topic"]) if r.get("name") == ops_topic_name(ctx)]
+    topic_name = ops_topic_name(ctx)
+    topics = [r for r in _of(resources, ["aws_sns_topic"]) if topic_name and r.get("name") == topic_name]
     own_topics = {r.address for r in _of(resources, ["aws_sns_topic"])}
     own_topic_arns = {a for r in _of(resources, ["aws_sns_topic"]) if isinstance(a := r.get("arn"), str)}
     wanted = ctx.spec.alarms
-    for kind, found in (("aws_cloudwatch_metric_alarm", alarms), ("aws_sns_topic", topics)):
+    tied = [("aws_cloudwatch_metric_alarm", alarms)] + ([("aws_sns_topic", topics)] if topic_name else [])
+    for kind, found in tied:
         if wanted:
-            what = "alarms" if kind.endswith("alarm") else f"operations topic ({ops_topic_name(ctx)})"
+            what = "alarms" if kind.endswith("alarm") else f"operations topic ({topic_name})"
             yield ctx.verdict(bool(found), kind, "count", len(found), Raw(f"at least 1 ({what} enabled)"))
         for res in found:
             yield _verdict(ctx, wanted, res, "exists", True, wanted)
@@ -178,7 +183,7 @@ def no_foreign_values(resources: Sequence[Resource], ctx: CheckContext) -> Itera
     forbidden = ctx.contract.forbidden_words(ctx.env)
     ignored = set(ctx.param("ignore_attributes", []))
     # Validations and file listings name every environment on purpose.
-    skipped = {"variable", "var_files", *ctx.param("ignore_types", [])}
+    skipped = {"variable", "var_files", "backend_config", *ctx.param("ignore_types", [])}
     for res in resources:
         if res.type in skipped:
             continue
@@ -297,6 +302,8 @@ def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Find
 
 @check("EG011", "static", "plan", "live")
 def log_level(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.spec.log_level is None:
+        return
     for res in _of(resources, ctx.rule.resource_types):
         yield _holds(ctx, res, "environment[0].variables.LOG_LEVEL", ctx.spec.log_level)
 
@@ -322,7 +329,8 @@ def tfvars_match_contract(resources: Sequence[Resource], ctx: CheckContext) -> I
     for field in ctx.contract.variables:
         name = ctx.contract.variable(field)
         expected = ctx.env if field == "name" else ctx.spec.value(field)
-        yield _holds(ctx, tfvars, name, expected)
+        if expected is not None:
+            yield _holds(ctx, tfvars, name, expected)
     declared = {r.address.removeprefix("var.") for r in resources if r.type == "variable"}
     for name in tfvars.values:
         if declared and name not in declared:
@@ -338,8 +346,24 @@ def tfvars_match_contract(resources: Sequence[Resource], ctx: CheckContext) -> I
                               outcome=Outcome.FAIL, file=orphan)
 
 
+def _own_state_key(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    """Without a workspace the backend file alone keeps environments apart: its key must be its own."""
+    backend = next((r for r in resources if r.type == "backend_config"), None)
+    expected = Raw("a state key no other environment uses")
+    if backend is None or not backend.get("key"):
+        yield ctx.verdict(False, "backend_config", "key", MISSING, expected, file=ctx.spec.backend_config)
+        return
+    key = backend.get("key")
+    shared = sorted(e for e, k in (backend.get("other_keys") or {}).items() if k == key)
+    shown_value = Raw(f'"{key}" (also {", ".join(shared)})') if shared else key
+    yield ctx.verdict(not shared, "backend_config", "key", shown_value, expected, file=backend.file)
+
+
 @check("EG010", "static")
 def workspace_bound_to_environment(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.spec.workspace is None:
+        yield from _own_state_key(resources, ctx)
+        return
     name_var = ctx.contract.variable("name")
     wanted = (f"terraform.workspace == var.{name_var}", f"var.{name_var} == terraform.workspace")
     expected = Raw(wanted[0])

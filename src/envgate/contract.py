@@ -1,7 +1,7 @@
 """The environment contract (policies/contract.yaml, format 2): the one declarative source every gate checks.
 
 Format 2 says, without Python: where the stack is (`layout.stack`) and how each environment is selected
-(workspace + var files); how names start (`naming.template`, per-type `naming.type_templates`, types
+(a workspace, or the default workspace with its own `-backend-config` file and state key; var files); how names start (`naming.template`, per-type `naming.type_templates`, types
 `naming.exempt` with a reason, name attributes beyond the built-in table); the required tags with
 per-environment templates (`tags`); the secrets path template; the isolation words; per-environment values of
 the built-in rules; and `expectations`: assertions on any resource type and attribute per environment
@@ -20,6 +20,7 @@ import string
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
+import hcl2
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -66,6 +67,8 @@ class Layout(BaseModel):
     model_config = _STRICT
 
     stack: str = Field("terraform", description="The root module's directory, relative to the repository.")
+    state_key: str = Field("{project}/terraform.tfstate", description="The S3 backend's `key` when an environment's "
+                           "backend_config does not set one (template).")
 
 
 class EnvironmentContract(BaseModel):
@@ -73,13 +76,17 @@ class EnvironmentContract(BaseModel):
 
     prefix: str = Field(pattern=r"^[a-z][a-z0-9]{1,9}$",
                         description="Short lowercase prefix of the environment ({prefix} in templates).")
-    workspace: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="OpenTofu workspace (state) of the environment.")
+    workspace: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]*$", description="OpenTofu workspace of the "
+                                  "environment; none: the default workspace, its state chosen by backend_config.")
+    backend_config: str | None = Field(None, pattern=r"\.(hcl|tfbackend)$", description="Repo-relative "
+                                       "-backend-config file giving the environment its own state key.")
     var_files: Annotated[list[Annotated[str, Field(pattern=r"\.tfvars(\.json)?$")]], Field(
         min_length=1, description="Repo-relative var files, applied in this order after terraform.tfvars and "
                                   "*.auto.tfvars; the last one is the environment's own.")]
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
+        None, description="LOG_LEVEL of the Lambda functions; none: not checked.")
     log_retention_days: int = Field(json_schema_extra={"enum": list(CLOUDWATCH_RETENTION_DAYS)})
-    api: ApiLimits
+    api: ApiLimits | None = Field(None, description="API Gateway usage plan limits; none: not checked.")
     deletion_protection: bool = Field(description="Deletion protection of the data stores.")
     alarms: bool = Field(description="CloudWatch alarms and their operations SNS topic exist.")
     read_only: bool = Field(description="The live gate must never mutate this environment.")
@@ -97,11 +104,16 @@ class EnvironmentContract(BaseModel):
         """The environment's own var file (the last one): where EG009 points."""
         return self.var_files[-1]
 
+    @property
+    def workspace_name(self) -> str:
+        """The workspace tofu selects: the contract's, or tofu's `default`."""
+        return self.workspace or "default"
+
     def value(self, field: str) -> Any:
-        """A contract value by dotted path (`api.quota_limit`)."""
+        """A contract value by dotted path (`api.quota_limit`); None when a part of it is not set."""
         node: Any = self
         for part in field.split("."):
-            node = getattr(node, part)
+            node = getattr(node, part) if node is not None else None
         return node
 
 
@@ -199,6 +211,8 @@ class Contract(BaseModel):
                                                                     "(`Environment: \"{env}\"`).")]
     default_tags_count: bool = Field(True, description="Tags from the provider's default_tags count.")
     secrets_path: str = Field("{env}/{project}/", description="Secrets Manager name prefix template.")
+    alarm_topic: str | None = Field("Operations", description="{name} of the SNS topic that exists only where "
+                                    "alarms are on (rule EG006); none: no topic is tied to the alarms.")
     isolation: Isolation = Isolation.model_validate({})  # all defaults; frozen, so safe to share
     expectations: list[Expectation] = Field(default_factory=list)
     parity: Parity | None = None
@@ -226,13 +240,19 @@ class Contract(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Contract:
-        missing = sorted(set(get_args(TfvarsField)) - set(self.variables))
+        # A field the contract sets must reach the stack through a variable; `name` always does.
+        missing = sorted(f for f in get_args(TfvarsField) if f not in self.variables and (
+            f == "name" or any(e.value(f) is not None for e in self.environments.values())))
         if missing:
             raise FieldError("variables", f"no stack variable bound for {', '.join(missing)}")
         seen: dict[tuple[str, str], str] = {}
         for name, env in self.environments.items():
-            for field in ("prefix", "workspace", "tfvars"):
+            if env.workspace is None and env.backend_config is None:
+                raise FieldError(f"environments.{name}", "needs a workspace or a backend_config: its own state")
+            for field in ("prefix", "workspace", "tfvars", "backend_config"):
                 value = getattr(env, field)
+                if value is None:
+                    continue
                 if (field, value) in seen:
                     owner = seen[field, value]
                     where = "var_files" if field == "tfvars" else field
@@ -260,7 +280,34 @@ class Contract(BaseModel):
 
     def fill(self, template: str, env: str) -> str:
         spec = self.env(env)
-        return template.format(project=self.project, env=env, prefix=spec.prefix, workspace=spec.workspace)
+        return template.format(project=self.project, env=env, prefix=spec.prefix, workspace=spec.workspace_name)
+
+    def backend_settings(self, env: str, root: Path) -> dict[str, str]:
+        """The settings of the environment's -backend-config file (empty without one)."""
+        rel = self.env(env).backend_config
+        if rel is None:
+            return {}
+        path = root / rel
+        try:
+            data = hcl2.loads(path.read_text())
+        except OSError as exc:
+            raise EnvgateError(f"{rel}: cannot read the backend config of environment {env}: {exc.strerror}") from None
+        except Exception as exc:  # python-hcl2 raises lark's errors, which carry the position
+            raise EnvgateError(f"{rel}: not a backend config (HCL): {str(exc).splitlines()[0]}") from None
+        # python-hcl2 keeps a string literal's quotes; backend configs hold literals only.
+        return {k: str(v).lower() if isinstance(v, bool) else str(v).removeprefix('"').removesuffix('"')
+                for k, v in data.items()}
+
+    def state_key(self, env: str, root: Path) -> str:
+        """The backend `key` of the environment (before any workspace prefix)."""
+        return self.backend_settings(env, root).get("key") or self.fill(self.layout.state_key, env)
+
+    def state_object(self, env: str, root: Path) -> str:
+        """The S3 object that holds the environment's state: `key`, under `env:/<workspace>/` off the default."""
+        settings = self.backend_settings(env, root)
+        key = settings.get("key") or self.fill(self.layout.state_key, env)
+        workspace = self.env(env).workspace_name
+        return key if workspace == "default" else f"{settings.get('workspace_key_prefix', 'env:')}/{workspace}/{key}"
 
     def variable(self, field: str) -> str:
         """The stack variable carrying a contract field (`log_retention_days` -> `log_retention_days`)."""

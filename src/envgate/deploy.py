@@ -8,6 +8,7 @@ reported by every test that needs it instead of being retried by each worker.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -69,15 +70,16 @@ class Deployment:
 
     env: str
     workdir: Path
+    tfdir: str
+    var_files: tuple[str, ...]
     outputs: dict
     commands: list[str]
     seconds: float
 
     def attach(self, toolchain: Toolchain, target: stack.Target) -> stack.StackRun:
         """A StackRun on the already initialised working copy (any worker can re-run tofu in it)."""
-        tfdir = self.workdir / "terraform"
-        tf = tftest.TerraformTest(str(tfdir), binary=str(toolchain.tofu), env={**toolchain.env(), **target.env()})
-        run = stack.StackRun(self.env, self.workdir, tf, f"../environments/{self.env}.tfvars", target)
+        tf = tftest.TerraformTest(self.tfdir, binary=str(toolchain.tofu), env={**toolchain.env(), **target.env()})
+        run = stack.StackRun(self.env, self.workdir, tf, self.var_files, target)
         run.commands.extend(self.commands[:1])
         return run
 
@@ -87,17 +89,17 @@ def plan_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target: 
     state_backend(shared, target)
 
     def work() -> dict:
-        workdir = shared / f"plan-{env}-{_target_key(target)}"
+        workdir = shared / f"plan-{_key(repo, env, target)}"
         workdir.mkdir(exist_ok=True)
         start = time.monotonic()
         run = stack.prepare(repo, env, toolchain, target, workdir)
         doc = run.plan_json()
-        path = shared / f"plan-{env}-{_target_key(target)}.plan.json"
+        path = shared / f"plan-{_key(repo, env, target)}.plan.json"
         path.write_text(json.dumps(doc))
         return {"plan_file": str(path), "commands": run.commands, "seconds": round(time.monotonic() - start, 1),
                 "workdir": str(workdir)}
 
-    return run_once(shared, f"plan-{env}-{_target_key(target)}", work)
+    return run_once(shared, f"plan-{_key(repo, env, target)}", work)
 
 
 def deploy_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target: stack.Target) -> Deployment:
@@ -107,20 +109,24 @@ def deploy_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target
     state_backend(shared, target)
 
     def work() -> dict:
-        workdir = shared / f"deploy-{env}-{_target_key(target)}"
+        workdir = shared / f"deploy-{_key(repo, env, target)}"
         workdir.mkdir(exist_ok=True)
         start = time.monotonic()
         run = stack.prepare(repo, env, toolchain, target, workdir)
         run.apply()
-        return {"workdir": str(workdir), "outputs": run.outputs(), "commands": run.commands,
-                "seconds": round(time.monotonic() - start, 1)}
+        return {"workdir": str(workdir), "tfdir": str(run.tf.tfdir), "var_files": list(run.var_files),
+                "outputs": run.outputs(), "commands": run.commands, "seconds": round(time.monotonic() - start, 1)}
 
-    record = run_once(shared, f"deploy-{env}-{_target_key(target)}", work)
-    return Deployment(env, Path(record["workdir"]), record["outputs"], record["commands"], record["seconds"])
+    record = run_once(shared, f"deploy-{_key(repo, env, target)}", work)
+    return Deployment(env, Path(record["workdir"]), record["tfdir"], tuple(record["var_files"]), record["outputs"],
+                      record["commands"], record["seconds"])
 
 
-def _target_key(target: stack.Target) -> str:
-    return (target.endpoint or "aws").rsplit(":", 1)[-1].replace("/", "") + "-" + target.state_bucket
+def _key(repo: Path, env: str, target: stack.Target) -> str:
+    """One run per stack, environment and target: two stacks may both have a `staging`."""
+    stack_id = hashlib.sha256(str(repo.resolve()).encode()).hexdigest()[:8]
+    endpoint = (target.endpoint or "aws").rsplit(":", 1)[-1].replace("/", "")
+    return f"{env}-{stack_id}-{endpoint}-{target.state_bucket}"
 
 
 @contextmanager

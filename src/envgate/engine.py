@@ -72,7 +72,8 @@ def layouts(root: Path, contract: Contract, envs: Iterable[str]) -> list[hcl.Lay
 
 
 def static_resources(root: Path | str, envs: Iterable[str], contract: Contract) -> dict[str, list[Resource]]:
-    """Each environment's configuration evaluated into Resources, plus the var-file listing EG009 reads."""
+    """Each environment's configuration evaluated into Resources, plus what EG009/EG010 read beside it: the
+    var-file listing and, for an environment without a workspace, the state keys of the backend files."""
     root = Path(root).resolve()
     if not (root / contract.layout.stack).is_dir():
         raise EnvgateError(f"{root}: no {contract.layout.stack}/ directory (the contract's layout.stack; pass the "
@@ -83,6 +84,14 @@ def static_resources(root: Path | str, envs: Iterable[str], contract: Contract) 
         folder = (root / contract.env(name).tfvars).parent
         files = sorted(p.relative_to(root).as_posix() for p in folder.glob("*.tfvars"))
         evaluated[name].append(Resource(type="var_files", address="var_files", env=name, values={"files": files}))
+        spec = contract.env(name)
+        if spec.workspace is None:  # the state is chosen by the backend file alone: EG010 reads every env's key
+            keys = {other: contract.state_key(other, root) for other in contract.environments
+                    if contract.env(other).workspace is None}
+            evaluated[name].append(Resource(
+                type="backend_config", address="backend_config", env=name, file=spec.backend_config, line=None,
+                values={"key": contract.backend_settings(name, root).get("key"),
+                        "other_keys": {o: k for o, k in keys.items() if o != name}}))
     return evaluated
 
 

@@ -27,10 +27,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.guard import CallLog, watch
+from envgate.paths import repo_root
 from envgate.resource import Resource, base_address
 from envgate.stack import Target
 
-STATE_KEY = "media-downloader/terraform.tfstate"  # localaws.backend_config's key
 
 # What identifies a resource of each type in the state and in the probe (several keys: any match).
 IDENTITY: dict[str, tuple[str, ...]] = {
@@ -95,7 +95,7 @@ class Prober:
     """Probe one environment on one target through one watched session."""
 
     def __init__(self, target: Target, env: str, contract: Contract | None = None, *, read_only: bool | None = None,
-                 log: CallLog | None = None) -> None:
+                 log: CallLog | None = None, root: Path | None = None) -> None:
         self.target = target
         self.env = env
         self.contract = contract or load_contract()
@@ -103,7 +103,8 @@ class Prober:
         self.prefix = self.spec.prefix
         self.read_only = self.spec.read_only if read_only is None else read_only
         self.session = target.session()
-        self.state_key = f"env:/{self.spec.workspace}/{STATE_KEY}"
+        self.state_key = self.contract.state_object(env, root or repo_root())
+        self.identity = {k: v for k, v in self.contract.tags_of(env).items() if "{" in self.contract.tags[k]}
         self.log = watch(self.session, log or CallLog(), self.read_only, label=f"{env} (live probe)",
                          state_objects=frozenset({(target.state_bucket, self.state_key)}))
         self._clients: dict[str, Any] = {}
@@ -147,8 +148,10 @@ class Prober:
         return self.contract.name_stems(self.env)
 
     def owns(self, name: Any, tags: Mapping[str, str] | None) -> bool:
+        """This environment's: it carries every templated contract tag with this environment's value (so another
+        stack's `Environment = staging` is not ours), or its name has one of the environment's stems."""
         tags = tags or {}
-        if tags.get("Environment") == self.env or tags.get("Workspace") == self.spec.workspace:
+        if self.identity and all(tags.get(k) == v for k, v in self.identity.items()):
             return True
         return isinstance(name, str) and name.startswith(self.stems())
 
@@ -479,7 +482,7 @@ class Prober:
 def probe(target: Target, env: str, contract: Contract | None = None, *, root: Path | None = None,
           read_only: bool | None = None, log: CallLog | None = None) -> ProbeResult:
     """Probe `env` on `target`: its resources as Terraform would spell them, and the API calls it took."""
-    prober = Prober(target, env, contract, read_only=read_only, log=log)
+    prober = Prober(target, env, contract, read_only=read_only, log=log, root=root)
     key, state = prober.state()  # first: a wrong region is then one line before any other call
     regions = {arn.split(":")[3] for res in state.get("resources") or [] for inst in res.get("instances") or []
                if isinstance(arn := (inst.get("attributes") or {}).get("arn"), str) and arn.count(":") >= 5} - {""}

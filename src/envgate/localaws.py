@@ -160,11 +160,11 @@ def provider_override(endpoint: str, region: str = DEFAULT_REGION) -> str:
 
 
 def backend_config(endpoint: str | None, region: str = DEFAULT_REGION, bucket: str = STATE_BUCKET,
-                   lock_table: str = LOCK_TABLE) -> dict[str, str]:
+                   lock_table: str = LOCK_TABLE, *, key: str) -> dict[str, str]:
     """-backend-config values for the stack's partial `backend "s3" {}`; state per workspace under env:/."""
     config = {
         "bucket": bucket,
-        "key": "media-downloader/terraform.tfstate",
+        "key": key,
         "region": region,
         "dynamodb_table": lock_table,
         "encrypt": "true",

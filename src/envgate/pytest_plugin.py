@@ -227,11 +227,11 @@ def _no_real_aws(pytestconfig, request):
     if pytestconfig.getoption("--real-aws"):
         from envgate.contract import load_contract
         from envgate.guard import CallLog, allow_listed_only
-        from envgate.live import STATE_KEY
 
         target = request.getfixturevalue("aws_target")
-        states = frozenset((target.state_bucket, f"env:/{spec.workspace}/{STATE_KEY}")
-                           for spec in load_contract().environments.values())
+        root = pytestconfig.envgate_root
+        contract = load_contract(root / "policies" / "contract.yaml")
+        states = frozenset((target.state_bucket, contract.state_object(env, root)) for env in contract.environments)
         log = REAL_AWS_CALLS.setdefault("log", CallLog())
         with allow_listed_only(log, states):
             yield

@@ -6,8 +6,10 @@ The same code drives plan (plan gate), apply (live gate on the local AWS) and de
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import botocore.config
 import tftest
 
 from envgate import localaws
+from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.toolchain import Toolchain
 
@@ -47,6 +50,30 @@ class Target:
         return (session or self.session()).client(service, endpoint_url=self.endpoint, config=cfg)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """How tofu selects one environment (repository-relative paths): the contract's layout."""
+
+    stack: str
+    var_files: tuple[str, ...]
+    workspace: str
+    state_key: str                            # the backend `key`; the workspace prefix is the backend's business
+    backend_file: str | None = None
+    backend: Mapping[str, str] = field(default_factory=dict)   # the backend file's settings
+
+
+def selection(repo: Path, env: str, contract: Contract | None = None) -> Selection:
+    """The environment's selection from the contract (default: the repository's policies/contract.yaml)."""
+    if contract is None:
+        path = repo / "policies" / "contract.yaml"
+        if not path.is_file():
+            raise EnvgateError(f"{path}: no contract: it says how environment {env!r} is selected")
+        contract = load_contract(path)
+    spec = contract.env(env)
+    return Selection(contract.layout.stack, tuple(spec.var_files), spec.workspace_name, contract.state_key(env, repo),
+                     spec.backend_config, contract.backend_settings(env, repo))
+
+
 @dataclass
 class StackRun:
     """One environment's working copy, initialised and in its workspace."""
@@ -54,12 +81,16 @@ class StackRun:
     environment: str
     workdir: Path
     tf: tftest.TerraformTest
-    var_file: str
+    var_files: tuple[str, ...]      # relative to the stack directory, as tofu takes them
     target: Target
     commands: list[str] = field(default_factory=list)
 
+    @property
+    def var_args(self) -> str:
+        return " ".join(f"-var-file={v}" for v in self.var_files)
+
     def _call(self, what: str, fn, *args, **kwargs):
-        cmd = f"cd {self.workdir / 'terraform'} && tofu {what} -var-file={self.var_file}"
+        cmd = f"cd {self.tf.tfdir} && tofu {what} {self.var_args}"
         self.commands.append(cmd)
         try:
             return fn(*args, **kwargs)
@@ -69,19 +100,20 @@ class StackRun:
                                f"{_details(output)}") from None
 
     def plan_json(self) -> dict:
-        out = self._call("plan", self.tf.plan, output=True, tf_var_file=self.var_file)
+        out = self._call("plan", self.tf.plan, output=True, tf_var_file=list(self.var_files))
         return out._raw  # the untouched `tofu show -json` document
 
     def plan_exitcode(self) -> int:
         """`tofu plan -detailed-exitcode`: 0 no changes, 2 changes."""
-        res = self.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode", f"-var-file={self.var_file}")
+        res = self.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode",
+                                      *(f"-var-file={v}" for v in self.var_files))
         return res.retcode
 
     def apply(self) -> str:
-        return self._call("apply", self.tf.apply, tf_var_file=self.var_file)
+        return self._call("apply", self.tf.apply, tf_var_file=list(self.var_files))
 
     def destroy(self) -> str:
-        return self._call("destroy", self.tf.destroy, tf_var_file=self.var_file)
+        return self._call("destroy", self.tf.destroy, tf_var_file=list(self.var_files))
 
     def outputs(self) -> dict:
         return {k: v for k, v in self.tf.output().items()}
@@ -108,28 +140,34 @@ def _first_error(text: str) -> str:
 
 
 def prepare(repo: Path, environment: str, toolchain: Toolchain, target: Target, workdir: Path,
-            stack_dir: str = "terraform", var_file: str | None = None) -> StackRun:
-    """Copy the stack and environments/ to workdir, wire it to the target, init, select workspace."""
-    src = repo / stack_dir
+            contract: Contract | None = None, sel: Selection | None = None) -> StackRun:
+    """Copy the stack and the environment's files to workdir, wire it to the target, init, select the workspace."""
+    sel = sel or selection(repo, environment, contract)
+    src = repo / sel.stack
     if not src.is_dir():
         raise EnvgateError(f"{src}: stack directory not found")
-    dest = workdir / "terraform"
+    dest = workdir / sel.stack
     shutil.copytree(src, dest, ignore=SCRATCH_IGNORE)
-    if (repo / "environments").is_dir():
-        shutil.copytree(repo / "environments", workdir / "environments")
-    var_file = var_file or f"../environments/{environment}.tfvars"
-    if not (dest / var_file).resolve().is_file():
-        raise EnvgateError(f"environments/{environment}.tfvars: no tfvars file for environment {environment!r}")
+    for rel in (*sel.var_files, *([sel.backend_file] if sel.backend_file else [])):
+        if not (repo / rel).is_file():
+            raise EnvgateError(f"{rel}: no such file (environment {environment!r} in the contract)")
+        (workdir / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / rel, workdir / rel)
     if target.endpoint:
         (dest / localaws.OVERRIDE_NAME).write_text(localaws.provider_override(target.endpoint, target.region))
     env = {**toolchain.env(), **target.env()}
     tf = tftest.TerraformTest(str(dest), binary=str(toolchain.tofu), env=env)
-    backend = localaws.backend_config(target.endpoint, target.region, target.state_bucket, target.lock_table)
-    run = StackRun(environment, workdir, tf, var_file, target)
-    init_cmd = "tofu init " + " ".join(shlex.quote(f"-backend-config={k}={v}") for k, v in backend.items())
-    run.commands.append(f"cd {dest} && {init_cmd} && tofu workspace select -or-create {environment}")
+    # The environment's backend file, then what points the state at this target (as tofu: later values win).
+    target_backend = localaws.backend_config(target.endpoint, target.region, target.state_bucket, target.lock_table,
+                                             key=sel.state_key)
+    shown = [f"-backend-config={os.path.relpath(workdir / sel.backend_file, dest)}"] if sel.backend_file else []
+    shown += [shlex.quote(f"-backend-config={k}={v}") for k, v in target_backend.items()]
+    run = StackRun(environment, workdir, tf, tuple(os.path.relpath(workdir / v, dest) for v in sel.var_files), target)
+    run.commands.append(f"cd {dest} && tofu init {' '.join(shown)} && tofu workspace select -or-create {sel.workspace}")
     try:
-        tf.setup(init_vars=backend, workspace_name=environment, cleanup_on_exit=False)
+        # Against real AWS the team's own backend file is authoritative.
+        init_vars = {**sel.backend, **target_backend} if target.endpoint else {**target_backend, **sel.backend}
+        tf.setup(init_vars=init_vars, workspace_name=sel.workspace, cleanup_on_exit=False)
     except tftest.TerraformTestError as exc:
         output = _output(exc)
         raise EnvgateError(f"{environment}: tofu init failed: {_first_error(output)}\n  reproduce: {run.commands[-1]}"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from envgate import live, localaws
+from envgate.contract import load_contract
+from envgate.paths import repo_root
 from envgate.registry import BUILT_IN
 from envgate.stack import Target
 
@@ -145,6 +147,6 @@ def seed_production(target: Target) -> dict[str, str]:
              "lineage": "5d8e3f0a-hardening-seeded-production", "resources": resources,
              "outputs": {"environment": {"value": "production", "type": "string"},
                          "workspace": {"value": "production", "type": "string"}}}
-    client("s3").put_object(Bucket=target.state_bucket, Key=f"env:/production/{live.STATE_KEY}",
+    client("s3").put_object(Bucket=target.state_bucket, Key=load_contract().state_object("production", repo_root()),
                             Body=json.dumps(state).encode())
     return arns

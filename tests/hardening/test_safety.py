@@ -36,6 +36,7 @@ from envgate.resource import Resource
 from envgate.stack import Target
 
 SMOKE = Path(__file__).resolve().parents[1] / "toolchain" / "smoke"
+SMOKE_SELECTION = stack.Selection("terraform", ("environments/smoke.tfvars",), "smoke", "smoke/terraform.tfstate")
 
 
 # --- production probe: read-only, proven twice ---------------------------------------------------------------
@@ -177,7 +178,8 @@ def test_concurrent_applies_one_lock_error_state_intact(toolchain, tmp_path) -> 
             target = stack.Target(endpoint=server.endpoint, state_bucket=f"envgate-lock-{attempt}",
                                   lock_table=f"envgate-lock-{attempt}")
             localaws.ensure_state_backend(target.client, target.state_bucket, target.lock_table)
-            runs = [stack.prepare(SMOKE, "smoke", toolchain, target, tmp_path / f"a{attempt}-{i}") for i in (0, 1)]
+            runs = [stack.prepare(SMOKE, "smoke", toolchain, target, tmp_path / f"a{attempt}-{i}", sel=SMOKE_SELECTION)
+                    for i in (0, 1)]
             outcomes: list[object] = [None, None]
             start = threading.Barrier(2)
 
@@ -206,7 +208,7 @@ def test_concurrent_applies_one_lock_error_state_intact(toolchain, tmp_path) -> 
             pytest.fail("three times the two applies did not overlap: no lock contention to observe")
 
         s3 = target.client("s3")
-        body = s3.get_object(Bucket=target.state_bucket, Key=f"env:/smoke/{live.STATE_KEY}")["Body"].read()
+        body = s3.get_object(Bucket=target.state_bucket, Key=f"env:/smoke/{SMOKE_SELECTION.state_key}")["Body"].read()
         state = json.loads(body)
         assert state["version"] == 4 and state["serial"] >= 1 and state["lineage"]
         assert [(r["type"], r["name"]) for r in state["resources"]] == [("aws_sqs_queue", "smoke")]

@@ -79,15 +79,15 @@ def test_deletion_protection_matches_the_contract(env, probed, contract):
     assert not wrong, f"{env}: deletion protection should be {wanted}: {wrong}"
 
 
-def test_workspace_has_its_own_state_object(env, probed, aws_target, contract):
-    workspace = contract.env(env).workspace
+def test_workspace_has_its_own_state_object(env, probed, aws_target, contract, repo_root):
+    workspace = contract.env(env).workspace_name
     s3 = live.Prober(aws_target, env, contract, read_only=True).client("s3")
     try:
         keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(
             Bucket=aws_target.state_bucket, Prefix="env:/") for o in page.get("Contents", [])]
     except Exception as exc:  # noqa: BLE001 - reported as the test's one line
         pytest.fail(f"{env}: cannot list the state bucket {aws_target.state_bucket}: {exc}", pytrace=False)
-    own = f"env:/{workspace}/{live.STATE_KEY}"
+    own = contract.state_object(env, repo_root)
     assert own in keys, f"{env}: no state object {own} in {aws_target.state_bucket} (has: {keys})"
     result = probed(env)
     assert result.state_key == own

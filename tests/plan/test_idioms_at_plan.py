@@ -46,7 +46,7 @@ def test_static_verdicts_agree_with_the_plan_on_idioms(case, target_env, contrac
         path.write_text(path.read_text().replace(case["find"], case["replace"]))
     static = engine.evaluate_static(repo, env, contract)
     try:
-        doc = stack.prepare(repo, env, toolchain, aws_target, tmp_path / "work").plan_json()
+        doc = stack.prepare(repo, env, toolchain, aws_target, tmp_path / "work", contract).plan_json()
     except EnvgateError as exc:
         pytest.fail(str(exc), pytrace=False)
     source = f"tofu show -json ({env})"

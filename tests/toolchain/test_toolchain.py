@@ -9,6 +9,8 @@ import pytest
 from envgate import localaws, stack, toolchain as tc
 
 SMOKE = Path(__file__).parent / "smoke"
+# The smoke stack has no contract: its selection, spelled out.
+SMOKE_SELECTION = stack.Selection("terraform", ("environments/smoke.tfvars",), "smoke", "smoke/terraform.tfstate")
 
 
 def test_tofu_version_and_provider_schema_offline(toolchain, tmp_path):
@@ -31,7 +33,7 @@ def test_plan_apply_destroy_in_named_workspace(toolchain, aws_target, tmp_path):
     if not aws_target.endpoint:
         pytest.skip("the smoke deploys: local AWS only")
     localaws.ensure_state_backend(aws_target.client)
-    run = stack.prepare(SMOKE, "smoke", toolchain, aws_target, tmp_path)
+    run = stack.prepare(SMOKE, "smoke", toolchain, aws_target, tmp_path, sel=SMOKE_SELECTION)
     plan = run.plan_json()
     assert [rc["change"]["actions"] for rc in plan["resource_changes"]] == [["create"]]
     run.apply()
@@ -40,7 +42,7 @@ def test_plan_apply_destroy_in_named_workspace(toolchain, aws_target, tmp_path):
     assert run.plan_exitcode() == 0
     s3 = aws_target.client("s3")
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=localaws.STATE_BUCKET).get("Contents", [])]
-    assert "env:/smoke/media-downloader/terraform.tfstate" in keys
+    assert "env:/smoke/smoke/terraform.tfstate" in keys
     run.destroy()
     assert not sqs.list_queues(QueueNamePrefix="smoke-envgate-smoke").get("QueueUrls")
 

@@ -1,0 +1,4 @@
+bucket  = "audio-pipeline-tfstate"
+key     = "audio-pipeline/staging/terraform.tfstate"
+region  = "us-east-1"
+encrypt = true
