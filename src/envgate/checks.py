@@ -78,9 +78,9 @@ def _holds(ctx: CheckContext, res: Resource, path: str, expected: Any,
     return _verdict(ctx, passed, res, path, actual, expected, sensitive=res.is_sensitive(path))
 
 
-def _starts_with(ctx: CheckContext, res: Resource, path: str, stem: str) -> Finding:
-    return _holds(ctx, res, path, Raw(f'a name starting with "{stem}"'),
-                  ok=lambda v: isinstance(v, str) and v.startswith(stem))
+def _starts_with(ctx: CheckContext, res: Resource, path: str, *stems: str) -> Finding:
+    return _holds(ctx, res, path, Raw("a name starting with " + " or ".join(f'"{s}"' for s in stems)),
+                  ok=lambda v: isinstance(v, str) and v.startswith(stems))
 
 
 @check("EG001", "static", "plan", "live")
@@ -88,7 +88,7 @@ def names_carry_prefix(resources: Sequence[Resource], ctx: CheckContext) -> Iter
     naming = ctx.contract.naming
     name_attributes = {**ctx.param("name_attributes"), **naming.name_attributes}
     for res in _of(resources, [t for t in name_attributes if t not in naming.exempt]):
-        yield _starts_with(ctx, res, name_attributes[res.type], ctx.contract.name_stem(ctx.env, res.type))
+        yield _starts_with(ctx, res, name_attributes[res.type], *ctx.contract.type_stems(ctx.env, res.type))
 
 
 @check("EG002", "static", "plan", "live")

@@ -131,8 +131,9 @@ class Naming(BaseModel):
 
     template: str = Field("{prefix}-{name}", description="How every resource name is built; what precedes {name} "
                                                          "is checked (`{prefix}-{name}`, `{project}-{env}-{name}`).")
-    type_templates: dict[str, str] = Field(default_factory=dict, description="Per resource type: its own template "
-                                           "(`/aws/lambda/{prefix}-{name}`, `/ecs/{env}/{name}`).")
+    type_templates: dict[str, str | list[str]] = Field(default_factory=dict, description="Per resource type: its "
+                                                       "own template, or a list of alternatives "
+                                                       "(`/aws/lambda/{prefix}-{name}`, `/ecs/{env}/{name}`).")
     name_attributes: dict[str, str] = Field(default_factory=dict, description="Per resource type: the attribute "
                                             "holding its name, beyond the built-in table of rule EG001.")
     exempt: dict[str, str] = Field(default_factory=dict, description="Resource types whose names are not checked, "
@@ -145,9 +146,10 @@ class Naming(BaseModel):
 
     @field_validator("type_templates")
     @classmethod
-    def _type_templates(cls, value: dict[str, str]) -> dict[str, str]:
-        for template in value.values():
-            _template(template, name=True)
+    def _type_templates(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for templates in value.values():
+            for template in [templates] if isinstance(templates, str) else templates:
+                _template(template, name=True)
         return value
 
 
@@ -241,8 +243,8 @@ class Contract(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Contract:
         # A field the contract sets must reach the stack through a variable; `name` always does.
-        missing = sorted(f for f in get_args(TfvarsField) if f not in self.variables and (
-            f == "name" or any(e.value(f) is not None for e in self.environments.values())))
+        missing = sorted(f for f in get_args(TfvarsField) if f not in self.variables and (f == "name" or (
+            f != "prefix" and any(e.value(f) is not None for e in self.environments.values()))))
         if missing:
             raise FieldError("variables", f"no stack variable bound for {', '.join(missing)}")
         seen: dict[tuple[str, str], str] = {}
@@ -320,14 +322,19 @@ class Contract(BaseModel):
     def secrets_path_of(self, env: str) -> str:
         return self.fill(self.secrets_path, env)
 
+    def type_stems(self, env: str, resource_type: str | None = None) -> tuple[str, ...]:
+        """How a name of `resource_type` in `env` may start: each of its templates up to {name}."""
+        templates = self.naming.type_templates.get(resource_type or "", self.naming.template)
+        return tuple(self.fill(t.split("{name}", 1)[0], env)
+                     for t in ([templates] if isinstance(templates, str) else templates))
+
     def name_stem(self, env: str, resource_type: str | None = None) -> str:
-        """How a name of `resource_type` in `env` must start: its template up to {name}."""
-        template = self.naming.type_templates.get(resource_type or "", self.naming.template)
-        return self.fill(template.split("{name}", 1)[0], env)
+        """The first of `type_stems`: how the names envgate looks up (the alarms' topic) start."""
+        return self.type_stems(env, resource_type)[0]
 
     def name_stems(self, env: str) -> tuple[str, ...]:
         """Every beginning only `env`'s resources have: the name templates' stems and the secrets path."""
-        stems = [self.name_stem(env)] + [self.name_stem(env, t) for t in self.naming.type_templates]
+        stems = [*self.type_stems(env)] + [s for t in self.naming.type_templates for s in self.type_stems(env, t)]
         return tuple(dict.fromkeys([*stems, self.secrets_path_of(env)]))
 
     def forbidden_words(self, env: str) -> dict[str, str]:

@@ -66,7 +66,7 @@ def layouts(root: Path, contract: Contract, envs: Iterable[str]) -> list[hcl.Lay
         for var_file in spec.var_files:
             if not (root / var_file).is_file():
                 raise EnvgateError(f"{var_file}: no such file (a var file of environment {name} in the contract)")
-        out.append(hcl.Layout(root=root, stack=contract.layout.stack, env=name, workspace=spec.workspace,
+        out.append(hcl.Layout(root=root, stack=contract.layout.stack, env=name, workspace=spec.workspace_name,
                               var_files=(*auto, *spec.var_files)))
     return out
 

@@ -2,7 +2,9 @@
 pytest runs in, from that repository's contract (policies/contract.yaml) alone.
 
 It owns the `envgate` option group (each option with an ini or environment equivalent), the tier markers,
-the session fixtures (`repo_root`, `envs`, `toolchain`, `aws_target`), the real-AWS guard, and the reports:
+the session fixtures (`repo_root`, `envs`, `toolchain`, `aws_target`, and the gated stack's `contract`,
+`waivers`, `planned`, `deployed`, `probed`, `others`, `live_findings`), a collector that turns the repository's
+policies/contract.yaml into `static[ENV]`/`plan[ENV]`/`live[ENV]` items, the real-AWS guard, and the reports:
 with `--report-dir DIR` it writes DIR/findings.json, DIR/envgate.sarif and DIR/summary.md at the end of the
 session (JUnit XML comes from pytest's own --junitxml). Under xdist each worker writes DIR/findings-<worker>.json
 when its session ends; the controller merges those files at its own session end, then removes them.
@@ -17,6 +19,7 @@ import gc
 import os
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -58,6 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("envgate_envs", "environments to gate by default", type="args", default=[])
     parser.addini("envgate_region", "AWS region", default="")
     parser.addini("envgate_report_dir", "directory for findings.json, envgate.sarif and summary.md", default="")
+    parser.addini("envgate_collect", "collect policies/contract.yaml as the gate's test items (static/plan/live per "
+                  "environment)", type="bool", default=True)
 
 
 def _known_envs(root: Path) -> list[str]:
@@ -214,6 +219,212 @@ def envgate_record(request) -> Callable[[Iterable[Finding]], None]:
         recorded.extend((f, request.node.nodeid) for f in items)
 
     return record
+
+
+# --- the gated stack: contract, plans, deployments and probes, made once per session ----------------------
+
+@pytest.fixture(scope="session")
+def contract(repo_root: Path):
+    """The gated repository's contract (policies/contract.yaml)."""
+    from envgate.contract import load_contract
+
+    try:
+        return load_contract(repo_root / "policies" / "contract.yaml")
+    except EnvgateError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def waivers(repo_root: Path, contract):
+    """policies/waivers.yaml of the gated repository; None when it has none."""
+    from envgate.waivers import load_waivers
+
+    path = repo_root / "policies" / "waivers.yaml"
+    try:
+        return load_waivers(path, contract=contract) if path.is_file() else None
+    except EnvgateError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory) -> Path:
+    """The directory every xdist worker of this session shares (plans, deployments, their locks)."""
+    from envgate import deploy
+
+    return deploy.shared_dir(tmp_path_factory)
+
+
+@dataclass
+class Planned:
+    env: str
+    source: str                     # the plan file shown in messages
+    doc: dict
+    resources: list
+    findings: list[Finding]
+    commands: list[str] = field(default_factory=list)
+    seconds: float | None = None
+
+    def reproduce(self) -> str:
+        return "\n".join(f"  $ {c}" for c in self.commands) if self.commands else f"  (plan file {self.source})"
+
+
+@pytest.fixture(scope="session")
+def planned(pytestconfig, request, repo_root: Path, shared: Path, contract, waivers):
+    """planned(env) -> Planned: the environment's plan (one `tofu plan` per session, or --plan-file ENV=PATH),
+    normalized and evaluated at the plan gate."""
+    from envgate import deploy, engine, plan as planmod
+
+    cache: dict[str, Planned] = {}
+
+    def get(env: str) -> Planned:
+        if env in cache:
+            return cache[env]
+        plan_file = pytestconfig.envgate_plan_files.get(env)
+        try:
+            if plan_file:
+                doc, source, commands, seconds = planmod.load_plan(plan_file), str(plan_file), [], None
+            else:
+                target = request.getfixturevalue("aws_target")
+                toolchain = request.getfixturevalue("toolchain")
+                record = deploy.plan_once(shared, repo_root, env, toolchain, target)
+                doc = planmod.load_plan(record["plan_file"])
+                source, commands, seconds = f"tofu show -json ({env})", record["commands"], record["seconds"]
+            planmod.check_environment(doc, env, contract.variables["name"], source)
+            resources = engine.plan_resources(doc, env, repo_root, contract, source)
+            findings = engine.evaluate(resources, env, "plan", contract, waivers=waivers)
+        except EnvgateError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        cache[env] = Planned(env, source, doc, resources, findings, list(commands), seconds)
+        return cache[env]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def deployed(request, aws_target, repo_root: Path, shared: Path):
+    """deployed(env) -> Deployment on the local AWS (made once per session), or None against real AWS."""
+    from envgate import deploy
+
+    def get(env: str):
+        if not aws_target.endpoint:
+            return None
+        toolchain = request.getfixturevalue("toolchain")
+        try:
+            return deploy.deploy_once(shared, repo_root, env, toolchain, aws_target)
+        except EnvgateError as exc:
+            pytest.fail(f"{env}: deployment for the live gate failed: {exc}", pytrace=False)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def probed(aws_target, deployed, contract, repo_root: Path):
+    """probed(env) -> ProbeResult of the deployed environment (one probe per environment per process);
+    probed(env, deploy=False) probes whatever is there (an environment this session does not gate)."""
+    from envgate import live
+
+    cache: dict = {}
+
+    def get(env: str, deploy: bool = True):
+        if env not in cache:
+            if deploy:
+                deployed(env)
+            try:
+                cache[env] = live.probe(aws_target, env, contract, root=repo_root)
+            except EnvgateError as exc:
+                pytest.fail(str(exc), pytrace=False)
+        return cache[env]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def others(pytestconfig, probed, contract):
+    """others(env) -> {name: resources} of every other environment of the contract on the target: the
+    selected ones deployed first (local AWS), the rest as found. EG013 checks `env` against them."""
+
+    def get(env: str) -> dict[str, list]:
+        selected = envs_of(pytestconfig)
+        found = {name: probed(name, deploy=name in selected).resources for name in contract.environments
+                 if name != env}
+        return {name: resources for name, resources in found.items() if resources}
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def live_findings(probed, others, contract, waivers):
+    """live_findings(env) -> the live gate's findings on the deployed environment."""
+    from envgate import engine
+
+    cache: dict[str, list] = {}
+
+    def get(env: str) -> list:
+        if env not in cache:
+            cache[env] = engine.evaluate(probed(env).resources, env, "live", contract, waivers=waivers,
+                                         others=others(env))
+        return cache[env]
+
+    return get
+
+
+# --- the gate as test items, from a repository's contract alone ----------------------------------------------
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    config = parent.config
+    if file_path == config.envgate_root / "policies" / "contract.yaml" and config.getini("envgate_collect"):
+        return ContractFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ContractFile(pytest.File):
+    """policies/contract.yaml as the gate: `static[ENV]`, `plan[ENV]` and `live[ENV]` for each environment,
+    marked with their tier, so `pytest -m static|plan|live` gates a repository that has no tests of its own."""
+
+    def collect(self):
+        for env in envs_of(self.config):
+            for tier, test in (("static", _static_test(env)), ("plan", _plan_test(env)), ("live", _live_test(env))):
+                item = pytest.Function.from_parent(self, name=f"{tier}[{env}]", callobj=test)
+                item.add_marker(getattr(pytest.mark, tier))
+                item.add_marker(pytest.mark.xdist_group(env))
+                yield item
+
+
+def _verdict(findings: list[Finding]) -> None:
+    from envgate.findings import Outcome
+
+    failed = [f for f in findings if f.outcome is Outcome.FAIL]
+    if failed:
+        pytest.fail(f"{len(failed)} FAIL:\n  " + "\n  ".join(f"{f.rule_id} {f.message}" for f in failed), pytrace=False)
+
+
+def _static_test(env: str) -> Callable[..., None]:
+    def test(repo_root: Path, contract, waivers, envgate_record) -> None:
+        from envgate import engine
+
+        try:
+            findings = engine.evaluate_static(repo_root, env, contract, waivers=waivers)
+        except EnvgateError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        envgate_record(findings)
+        _verdict(findings)
+    return test
+
+
+def _plan_test(env: str) -> Callable[..., None]:
+    def test(planned, envgate_record) -> None:
+        findings = planned(env).findings
+        envgate_record(findings)
+        _verdict(findings)
+    return test
+
+
+def _live_test(env: str) -> Callable[..., None]:
+    def test(live_findings, envgate_record) -> None:
+        findings = live_findings(env)
+        envgate_record(findings)
+        _verdict(findings)
+    return test
 
 
 # Every call any test made against real AWS (--real-aws): reported, and checked, at session end.
