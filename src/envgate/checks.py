@@ -100,6 +100,8 @@ def required_tags(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[
 
 @check("EG003", "static", "plan", "live")
 def log_retention(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.spec.log_retention_days is None:  # the contract does not say: nothing to check
+        return
     for res in _of(resources, ctx.rule.resource_types):
         yield _holds(ctx, res, "retention_in_days", ctx.spec.log_retention_days)
 
@@ -120,12 +122,16 @@ def api_limits(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Fin
 
 @check("EG005", "static", "plan", "live")
 def deletion_protection(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.spec.deletion_protection is None:
+        return
     for res in _of(resources, ctx.rule.resource_types):
         yield _holds(ctx, res, "deletion_protection_enabled", ctx.spec.deletion_protection)
 
 
 @check("EG006", "static", "plan", "live")
 def alarms_presence(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    if ctx.spec.alarms is None:
+        return
     alarms = _of(resources, ["aws_cloudwatch_metric_alarm"])
     topic_name = ops_topic_name(ctx)
     topics = [r for r in _of(resources, ["aws_sns_topic"]) if topic_name and r.get("name") == topic_name]

@@ -476,6 +476,28 @@ def cmd_contract_migrate(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace, console: Console) -> int:
+    """Write a starting policies/contract.yaml inferred from the repository, then run the static gate on it."""
+    from envgate import scaffold
+    from envgate.contract import load_contract
+    from envgate.engine import evaluate_static
+
+    root = Path(args.directory).resolve()
+    path, draft = scaffold.write(root, force=args.force)
+    console.print(f"{path}: written ({len(draft.data['environments'])} environments: "
+                  f"{', '.join(draft.data['environments'])}); review it, and its {len(draft.todos)} TODO line(s):")
+    for todo in draft.todos:
+        console.print(f"  [yellow]TODO[/] {escape(todo)}", soft_wrap=True)
+    contract = load_contract(path)
+    with working(console, "static gate with the new contract"):
+        findings = evaluate_static(root, None, contract)
+    failed = [f for f in findings if f.outcome is Outcome.FAIL]
+    console.print(f"static gate with it: {len(findings) - len(failed)} findings not failing, {len(failed)} FAIL"
+                  + ("" if not failed else f" (first: {failed[0].rule_id} {escape(failed[0].message)})"), soft_wrap=True)
+    console.print("next: review the contract, then `pytest -m static`, `pytest -m plan`, `pytest -m live`")
+    return EXIT_OK if not failed else EXIT_FAIL
+
+
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
     path = Path(args.report_dir)
     path = path / "findings.json" if path.is_dir() or not path.suffix else path
@@ -517,6 +539,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--env", required=True, metavar="NAME", help="the environment the plan was made for")
     plan.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
     plan.set_defaults(func=cmd_check_plan)
+
+    init = sub.add_parser("init", help="write a starting contract inferred from the repository (for review)")
+    init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="the repository (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing policies/contract.yaml")
+    init.set_defaults(func=cmd_init)
 
     show = sub.add_parser("show", help="print the results table of an existing findings.json")
     show.add_argument("report_dir", nargs="?", default="reports", metavar="DIR_OR_FILE")

@@ -85,16 +85,19 @@ class EnvironmentContract(BaseModel):
                                   "*.auto.tfvars; the last one is the environment's own.")]
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
         None, description="LOG_LEVEL of the Lambda functions; none: not checked.")
-    log_retention_days: int = Field(json_schema_extra={"enum": list(CLOUDWATCH_RETENTION_DAYS)})
+    log_retention_days: int | None = Field(None, json_schema_extra={"enum": list(CLOUDWATCH_RETENTION_DAYS)},
+                                           description="Retention of every log group (days); none: not checked.")
     api: ApiLimits | None = Field(None, description="API Gateway usage plan limits; none: not checked.")
-    deletion_protection: bool = Field(description="Deletion protection of the data stores.")
-    alarms: bool = Field(description="CloudWatch alarms and their operations SNS topic exist.")
+    deletion_protection: bool | None = Field(None, description="Deletion protection of the data stores; none: "
+                                             "not checked.")
+    alarms: bool | None = Field(None, description="CloudWatch alarms (and the alarms' topic) exist; none: not "
+                                "checked.")
     read_only: bool = Field(description="The live gate must never mutate this environment.")
 
     @field_validator("log_retention_days")
     @classmethod
-    def _cloudwatch_retention(cls, value: int) -> int:
-        if value not in CLOUDWATCH_RETENTION_DAYS:
+    def _cloudwatch_retention(cls, value: int | None) -> int | None:
+        if value is not None and value not in CLOUDWATCH_RETENTION_DAYS:
             raise PydanticCustomError("retention", "must be one of CloudWatch's allowed values, got {got}",
                                       {"got": value})
         return value
