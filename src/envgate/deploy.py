@@ -92,8 +92,9 @@ def plan_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target: 
         workdir = shared / f"plan-{_key(repo, env, target)}"
         workdir.mkdir(exist_ok=True)
         start = time.monotonic()
-        run = stack.prepare(repo, env, toolchain, target, workdir)
-        doc = run.plan_json()
+        with _one_state_user(shared, repo, env, target):
+            run = stack.prepare(repo, env, toolchain, target, workdir)
+            doc = run.plan_json()
         path = shared / f"plan-{_key(repo, env, target)}.plan.json"
         path.write_text(json.dumps(doc))
         return {"plan_file": str(path), "commands": run.commands, "seconds": round(time.monotonic() - start, 1),
@@ -112,14 +113,21 @@ def deploy_once(shared: Path, repo: Path, env: str, toolchain: Toolchain, target
         workdir = shared / f"deploy-{_key(repo, env, target)}"
         workdir.mkdir(exist_ok=True)
         start = time.monotonic()
-        run = stack.prepare(repo, env, toolchain, target, workdir)
-        run.apply()
+        with _one_state_user(shared, repo, env, target):
+            run = stack.prepare(repo, env, toolchain, target, workdir)
+            run.apply()
         return {"workdir": str(workdir), "tfdir": str(run.tf.tfdir), "var_files": list(run.var_files),
                 "outputs": run.outputs(), "commands": run.commands, "seconds": round(time.monotonic() - start, 1)}
 
     record = run_once(shared, f"deploy-{_key(repo, env, target)}", work)
     return Deployment(env, Path(record["workdir"]), record["tfdir"], tuple(record["var_files"]), record["outputs"],
                       record["commands"], record["seconds"])
+
+
+def _one_state_user(shared: Path, repo: Path, env: str, target: stack.Target) -> FileLock:
+    """The session's plan and apply of one environment take turns: tofu would refuse the second one its state
+    lock instead of waiting for it."""
+    return FileLock(str(shared / f"state-{_key(repo, env, target)}.lock"))
 
 
 def _key(repo: Path, env: str, target: stack.Target) -> str:

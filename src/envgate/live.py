@@ -198,7 +198,8 @@ class Prober:
             if not name.startswith(self.stems()) and not self._maybe_tagged(arn):
                 continue
             raw = _Raw("aws_lambda_function", {})
-            full = self._get(raw, ["environment", "tags_all"], lambda n=name: self.client("lambda").get_function(FunctionName=n)) or {}
+            full = self._get(raw, ["environment", "tags_all", "reserved_concurrent_executions"],
+                             lambda n=name: self.client("lambda").get_function(FunctionName=n)) or {}
             conf = full.get("Configuration", fn)
             variables = (conf.get("Environment") or {}).get("Variables")
             raw.values.update({
@@ -207,6 +208,9 @@ class Prober:
                 "description": conf.get("Description", ""),
                 "environment": [{"variables": variables}] if variables is not None else [],
                 "tags_all": dict(full.get("Tags") or {}),
+                # -1 is how the provider spells "no reservation"; GetFunction omits Concurrency then.
+                "reserved_concurrent_executions": (full.get("Concurrency") or {}).get("ReservedConcurrentExecutions", -1)
+                if full else None,
             })
             if self.owns(name, raw.values["tags_all"]):
                 yield raw

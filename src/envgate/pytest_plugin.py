@@ -55,12 +55,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"AWS region (ini envgate_region, env AWS_REGION; default {localaws.DEFAULT_REGION})")
     group.addoption("--plan-file", action="append", default=[], metavar="ENV=PATH",
                     help="check a plan JSON made elsewhere (`tofu show -json`) instead of planning")
+    group.addoption("--probe-only", action="store_true", default=None,
+                    help="the stack is already deployed on --endpoint (by your pipeline): the live tier probes what "
+                         "is there and deploys nothing (ini envgate_probe_only; always so with --real-aws)")
     group.addoption("--report-dir", default=None, metavar="DIR",
                     help="write findings as DIR/findings.json, DIR/envgate.sarif and DIR/summary.md "
                          "(ini envgate_report_dir)")
     parser.addini("envgate_envs", "environments to gate by default", type="args", default=[])
     parser.addini("envgate_region", "AWS region", default="")
     parser.addini("envgate_report_dir", "directory for findings.json, envgate.sarif and summary.md", default="")
+    parser.addini("envgate_probe_only", "the live tier deploys nothing, it probes what is deployed", type="bool",
+                  default=False)
     parser.addini("envgate_collect", "collect policies/contract.yaml as the gate's test items (static/plan/live per "
                   "environment)", type="bool", default=True)
 
@@ -108,6 +113,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--endpoint and --real-aws exclude each other")
     if endpoint and not localaws.is_loopback(endpoint):
         raise pytest.UsageError(f"--endpoint must be a loopback URL (the local AWS), got {endpoint}; use --real-aws for AWS")
+    probe_only = config.getoption("--probe-only") or config.getini("envgate_probe_only")
+    if probe_only and not (endpoint or config.getoption("--real-aws")):
+        raise pytest.UsageError("--probe-only: name the --endpoint the stack is deployed on (or --real-aws)")
+    config.envgate_probe_only = bool(probe_only)
     plan_files = {}
     for item in config.getoption("--plan-file"):
         env, sep, path = item.partition("=")
@@ -302,11 +311,12 @@ def planned(pytestconfig, request, repo_root: Path, shared: Path, contract, waiv
 
 @pytest.fixture(scope="session")
 def deployed(request, aws_target, repo_root: Path, shared: Path):
-    """deployed(env) -> Deployment on the local AWS (made once per session), or None against real AWS."""
+    """deployed(env) -> Deployment on the local AWS (made once per session), or None against real AWS and with
+    --probe-only (what is deployed is probed as it is)."""
     from envgate import deploy
 
     def get(env: str):
-        if not aws_target.endpoint:
+        if not aws_target.endpoint or request.config.envgate_probe_only:
             return None
         toolchain = request.getfixturevalue("toolchain")
         try:

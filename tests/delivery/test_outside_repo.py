@@ -7,7 +7,9 @@ The example stack (examples/audio-pipeline: dev/staging/prod, per-environment ba
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,3 +51,45 @@ def test_a_sizing_row_broken_in_one_environment_fails_there_only(outside: Path) 
     assert proc.returncode == 1 and "1 failed, 2 passed" in proc.stdout, proc.stdout + proc.stderr
     assert 'EG014 prod module.service["api"].aws_lambda_function.this (terraform/main.tf:1): memory_size is 512, ' \
            'contract says 1024' in proc.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.local_aws
+def test_plan_and_live_tiers_of_an_outside_repository(outside: Path, aws_target) -> None:
+    endpoint = f"--endpoint={aws_target.endpoint}"
+    proc = gate(outside, "-m", "plan or live", "-n", "2", "--dist", "loadgroup", endpoint, "--report-dir=reports")
+    assert proc.returncode == 0 and "6 passed" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-2000:]
+    findings = json.loads((outside / "reports" / "findings.json").read_text())["findings"]
+    by_gate = {(f["gate"], f["env"]) for f in findings}
+    assert by_gate == {(g, e) for g in ("plan", "live") for e in ("dev", "staging", "prod")}
+    assert not [f for f in findings if f["outcome"] == "FAIL"]
+
+    # Changed by hand after the deploy: only the live gate can see it, and only in staging.
+    aws_target.client("logs").put_retention_policy(logGroupName="/ecs/staging/worker", retentionInDays=1)
+    proc = gate(outside, "-m", "live", "--probe-only", endpoint)
+    assert proc.returncode == 1 and "1 failed, 2 passed" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert 'EG003 staging aws_cloudwatch_log_group.ecs["worker"] (terraform/logs.tf:3): retention_in_days is 1, ' \
+           'contract says 14' in proc.stdout
+    assert gate(outside, "-m", "static").returncode == 0
+
+
+@pytest.mark.slow
+@pytest.mark.local_aws
+def test_a_value_only_the_plan_knows_is_deferred_at_static_and_failed_at_plan(outside: Path, aws_target) -> None:
+    main = outside / "terraform" / "main.tf"
+    text = main.read_text()
+    assert text.count("lambda_timeout_s            = var.lambda_timeout_s\n") == 1
+    main.write_text(text.replace(
+        "lambda_timeout_s            = var.lambda_timeout_s\n",
+        "lambda_timeout_s            = var.lambda_timeout_s * length(data.aws_availability_zones.here.names)\n")
+        + '\ndata "aws_availability_zones" "here" {}\n')
+    proc = gate(outside, "-m", "static", "--env", "staging", "--report-dir=static")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    deferred = [f["message"] for f in json.loads((outside / "static" / "findings.json").read_text())["findings"]
+                if f["outcome"] == "DEFERRED"]
+    assert 'staging module.service["api"].aws_lambda_function.this (terraform/main.tf:1): timeout is not known from ' \
+           'the configuration' in "\n".join(deferred), deferred
+    proc = gate(outside, "-m", "plan", "--env", "staging", f"--endpoint={aws_target.endpoint}")
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert re.search(r'EG014 staging module\.service\["api"\]\.aws_lambda_function\.this \(terraform/main\.tf:1\): '
+                     r"timeout is \d+, contract says 120", proc.stdout), proc.stdout
