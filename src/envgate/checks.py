@@ -18,7 +18,7 @@ from typing import Any
 
 from envgate.findings import MISSING, Finding, Outcome, Raw, render, same
 from envgate.registry import CheckContext, check
-from envgate.resource import Resource, leaves
+from envgate.resource import Resource, base_address, leaves
 from envgate.sources.hcl import reference_address
 
 UNREADABLE = Raw("(unknown)")
@@ -514,3 +514,102 @@ def expectations(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[F
                 continue
             yield _holds(ctx, res, expectation.attribute, _describe(assertion),
                          ok=lambda v, a=assertion: _satisfies(v, a))
+
+
+# --- EG015: parity between two environments ---------------------------------------------------------------
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A glob where only `*` is special: attribute paths hold `[0]`, which fnmatch would read as a class."""
+    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z")
+
+
+def _neutral(value: Any, words: Sequence[str], ids: Mapping[str, str]) -> Any:
+    """`value` as it reads in any environment: the resources' generated identifiers as `<address.attribute>` and
+    the environment's own words (name, prefix, workspace) as `{env}`, so names and references compare."""
+    if not isinstance(value, str):
+        return value
+    for generated in sorted((i for i in ids if i in value), key=len, reverse=True):
+        value = value.replace(generated, ids[generated])
+    if not words:
+        return value
+    pattern = r"(?<![A-Za-z0-9])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![a-z0-9])"
+    return re.sub(pattern, "{env}", value, flags=re.IGNORECASE)
+
+
+def _identities(pairs: Iterable[tuple[Resource, Resource]], keys: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each twin's generated identifiers (id, arn, ...) that differ, both mapped to one token per address."""
+    mine: dict[str, str] = {}
+    theirs: dict[str, str] = {}
+    for res, twin in pairs:
+        for key in keys:
+            here, there = res.get(key), twin.get(key)
+            if isinstance(here, str) and isinstance(there, str) and here != there and len(here) >= 4:
+                mine[here] = theirs[there] = f"<{res.address}.{key}>"
+    return mine, theirs
+
+
+def _words(ctx: CheckContext, env: str) -> list[str]:
+    spec = ctx.contract.env(env)
+    return sorted({env, spec.prefix, spec.workspace_name} - {"default"})
+
+
+@check("EG015", "static", "plan", "live")
+def parity(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    rule = ctx.contract.parity
+    if rule is None or ctx.env != rule.environments[0]:
+        return
+    model = rule.environments[1]
+    theirs = ctx.others.get(model)
+    if theirs is None:
+        yield ctx.finding("environments", model, MISSING, Raw(f"{model}'s resources in the same run"),
+                          Outcome.DEFERRED)
+        return
+    allowed = [_glob(p) for p in rule.allow_differ]
+    free = lambda *names: any(g.match(n) for g in allowed for n in names)  # noqa: E731
+    words = (_words(ctx, ctx.env), _words(ctx, model))
+    # Addresses the live probe derives from names (a queue policy by its URL) compare with the words neutral.
+    mine = {_neutral(r.address, words[0], {}): r for r in _of(resources, ["*"])}
+    other = {_neutral(r.address, words[1], {}): r for r in _of(theirs, ["*"])}
+    as_in = lambda text: Raw(f"{text} as in {model} (parity)")  # noqa: E731
+    for address in sorted(mine.keys() | other.keys()):
+        res, twin = mine.get(address), other.get(address)
+        if res is None or twin is None:
+            shown = res or twin
+            if not free(shown.address, base_address(shown.address)):
+                yield ctx.verdict(False, shown.address, "exists", res is not None,
+                                  as_in("present" if twin else "absent"), file=shown.file, line=shown.line)
+    pairs = [(mine[a], other[a]) for a in sorted(mine.keys() & other.keys())
+             if not free(mine[a].address, base_address(mine[a].address))]
+    ids = _identities(pairs, ctx.param("identifiers"))
+    for res, twin in pairs:
+        yield from _twins(ctx, res, twin, words, ids, free, as_in)
+
+
+def _twins(ctx: CheckContext, res: Resource, twin: Resource, words: tuple[Sequence[str], Sequence[str]],
+           ids: tuple[Mapping[str, str], Mapping[str, str]], free: Callable[..., bool],
+           as_in: Callable[[str], Raw]) -> Iterator[Finding]:
+    values = dict(leaves(res.values))
+    others = dict(leaves(twin.values))
+    compared = differ = 0
+    ignored, secret_names = set(ctx.param("ignored")), set(ctx.param("secret_names"))
+    for path in sorted(values.keys() | others.keys()):
+        leaf = re.sub(r"(\[\d+\])+$", "", path).rsplit(".", 1)[-1]
+        if free(path, f"{res.type}.{path}") or leaf in ignored:
+            continue
+        unknown_here, unknown_there = res.is_unknown(path), twin.is_unknown(path)
+        if unknown_here and unknown_there:
+            continue  # computed in both: a later gate compares them
+        if unknown_here or unknown_there:
+            yield _unknown(ctx, res if unknown_here else twin, path, as_in("known"))
+            continue
+        compared += 1
+        here, there = values.get(path, MISSING), others.get(path, MISSING)
+        if same(_neutral(here, words[0], ids[0]), _neutral(there, words[1], ids[1])):
+            continue
+        differ += 1
+        secret = res.is_sensitive(path) or twin.is_sensitive(path) or leaf in secret_names
+        yield _verdict(ctx, False, res, path, here, as_in("the same value" if secret else render(there)),
+                       sensitive=secret)
+    if not differ:
+        yield ctx.verdict(True, res.address, "values", Raw(f"{compared} attributes compared"), as_in("the same"),
+                          file=res.file, line=res.line)

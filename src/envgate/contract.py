@@ -199,8 +199,12 @@ class Expectation(BaseModel):
 class Parity(BaseModel):
     model_config = _STRICT
 
-    environments: Annotated[list[str], Field(min_length=2, max_length=2)]
-    allow_differ: list[str] = Field(default_factory=list, description="Attribute paths that may differ.")
+    environments: Annotated[list[str], Field(min_length=2, max_length=2, description="[mirror, model]: the "
+                                             "first must have the second's resources and values (rule EG015).")]
+    allow_differ: list[str] = Field(default_factory=list, description="What may differ, as glob patterns: an "
+                                    "attribute path (`timeout`, `tags_all.*`), TYPE.PATH (`aws_lambda_function."
+                                    "timeout`), or a resource address (`aws_cloudwatch_metric_alarm.*`: it may exist "
+                                    "in one of them only).")
 
 
 class Contract(BaseModel):

@@ -51,8 +51,17 @@ def evaluate(resources: Sequence[Resource], env: str, gate: str, contract: Contr
 def _run(resources: Sequence[Resource], env: str, gate: str, contract: Contract, selected: list[RuleMeta],
          others: Mapping[str, Sequence[Resource]] | None = None) -> list[Finding]:
     spec = contract.env(env)
-    return [f for rule in selected
-            for f in check_for(rule, gate)(resources, CheckContext(rule, gate, env, spec, contract, others or {}))]
+    out: list[Finding] = []
+    for rule in selected:
+        fn = check_for(rule, gate)
+        try:
+            out.extend(fn(resources, CheckContext(rule, gate, env, spec, contract, others or {})))
+        except EnvgateError:
+            raise
+        except Exception as exc:  # a check's own defect (a team's, or ours): one line naming it, not a traceback
+            raise EnvgateError(f"check {rule.id} ({fn.__module__}.{fn.__qualname__}) failed at the {gate} gate on "
+                               f"{env}: {type(exc).__name__}: {exc}") from None
+    return out
 
 
 def layouts(root: Path, contract: Contract, envs: Iterable[str]) -> list[hcl.Layout]:
@@ -105,22 +114,39 @@ def evaluate_static(root_dir: Path | str, env: str | Iterable[str] | None = None
     for name in envs:
         contract.env(name)
     selected = rules.for_gate("static", only)
-    evaluated = static_resources(root_dir, envs, contract)
+    model = parity_model(contract, envs)
+    evaluated = static_resources(root_dir, envs + ([model] if model and model not in envs else []), contract)
     # Keyed by what the reader sees: a finding shared by every environment (an orphan tfvars) appears once.
     findings: dict[tuple[str, str, str], Finding] = {}
     for name in envs:
-        for finding in _run(evaluated[name], name, "static", contract, selected):
+        others = {model: evaluated[model]} if model and name == contract.parity.environments[0] else None
+        for finding in _run(evaluated[name], name, "static", contract, selected, others):
             findings.setdefault((finding.rule_id, finding.outcome.value, finding.message), finding)
     return _waived(list(findings.values()), waivers, "static", selected, envs)
 
 
+def judges(rule_id: str, env: str, contract: Contract) -> bool:
+    """Whether a rule has anything to say about `env`: parity (EG015) judges the contract's mirror only."""
+    return rule_id != "EG015" or (contract.parity is not None and contract.parity.environments[0] == env)
+
+
+def parity_model(contract: Contract, envs: Iterable[str]) -> str | None:
+    """The environment the parity rule compares with, when its mirror is among `envs`."""
+    if contract.parity is None or contract.parity.environments[0] not in envs:
+        return None
+    return contract.parity.environments[1]
+
+
 def plan_resources(doc: dict, env: str, root: Path | str, contract: Contract, source: str) -> list[Resource]:
     """A plan's Resources, pointed at their blocks, with what a fresh plan leaves unknown taken from the
-    configuration evaluated for the same environment (policies, references to this stack's own blocks)."""
+    configuration evaluated for the same environment (policies, references to this stack's own blocks), and a
+    policy the plan's configuration section does not set left to AWS's default (not unknown)."""
     from envgate import plan as planmod
 
     root = Path(root).resolve()
-    resources = planmod.resources(doc, env, locations=source_locations(root, contract), source=source)
+    configuration = planmod.configured(doc)
+    resources = [planmod.defaulted(r, configuration)
+                 for r in planmod.resources(doc, env, locations=source_locations(root, contract), source=source)]
     static = {r.address: r for r in static_resources(root, [env], contract)[env]}
     return [completed(r, static[r.address]) if r.unknown and r.address in static else r for r in resources]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,41 @@ def resources(doc: dict, env: str, *, locations: Mapping[str, tuple[str, int]] |
                                 values=values if isinstance(values, dict) else {},
                                 unknown=frozenset(unknown), sensitive=frozenset(sensitive), file=file, line=line))
     return out
+
+
+# Optional and computed: when the configuration does not set it, AWS gives the resource its default policy
+# (the owner's, on the resource itself), which the live gate reads; a fresh plan shows it unknown.
+DEFAULTED = ("policy",)
+
+
+def configured(doc: dict) -> dict[str, set[str]]:
+    """Base address -> the attributes its configuration sets (the plan JSON's `configuration` section)."""
+    out: dict[str, set[str]] = {}
+
+    def walk(module: Any, prefix: str) -> None:
+        if not isinstance(module, dict):
+            return
+        for res in module.get("resources") or []:
+            if isinstance(res, dict) and isinstance(res.get("address"), str):
+                out[prefix + res["address"]] = set(res.get("expressions") or {})
+        for name, call in (module.get("module_calls") or {}).items():
+            if isinstance(call, dict):
+                walk(call.get("module"), f"{prefix}module.{name}.")
+
+    walk((doc.get("configuration") or {}).get("root_module"), "")
+    return out
+
+
+def defaulted(res: Resource, configuration: Mapping[str, set[str]]) -> Resource:
+    """`res` without the DEFAULTED attributes that are unknown only because the configuration leaves them to AWS."""
+    sets = configuration.get(base_address(res.address))
+    if sets is None:
+        return res
+    gone = {a for a in DEFAULTED if a in res.unknown and a not in sets}
+    if not gone:
+        return res
+    values = {k: v for k, v in res.values.items() if k not in gone}
+    return replace(res, values=values, unknown=frozenset(u for u in res.unknown if u.split(".")[0].split("[")[0] not in gone))
 
 
 def paths(marks: Any, prefix: str = "") -> Iterator[str]:

@@ -300,7 +300,9 @@ def planned(pytestconfig, request, repo_root: Path, shared: Path, contract, waiv
                 source, commands, seconds = f"tofu show -json ({env})", record["commands"], record["seconds"]
             planmod.check_environment(doc, env, contract.variables["name"], source)
             resources = engine.plan_resources(doc, env, repo_root, contract, source)
-            findings = engine.evaluate(resources, env, "plan", contract, waivers=waivers)
+            model = engine.parity_model(contract, [env])  # the mirror's plan is judged beside its model's
+            others = {model: get(model).resources} if model else None
+            findings = engine.evaluate(resources, env, "plan", contract, waivers=waivers, others=others)
         except EnvgateError as exc:
             pytest.fail(str(exc), pytrace=False)
         cache[env] = Planned(env, source, doc, resources, findings, list(commands), seconds)

@@ -10,6 +10,7 @@ Metadata and registrations must match one to one (tests/meta).
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ CHECK_MODULE = "envgate.checks"
 class RuleMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[str, Field(pattern=r"^EG\d{3}$")]
+    id: Annotated[str, Field(pattern=r"^[A-Z]{1,8}\d{3}$")]  # EG### built in; a team picks its own letters
     title: str
     severity: Literal["critical", "high", "medium", "low"]
     rationale: Annotated[str, Field(pattern=r"^[^\n]+$", description="One line.")]
@@ -153,10 +154,23 @@ def check(rule_id: str, *gates: str) -> Callable[[CheckFn], CheckFn]:
     return register
 
 
+# A team's own checks: modules named by entry points of this group are imported beside envgate's.
+CHECK_ENTRY_POINTS = "envgate.checks"
+_LOADED: list[bool] = []
+
+
 def registered(gates: Iterable[str] = GATES) -> dict[tuple[str, str], CheckFn]:
-    """The registrations for `gates`, after importing the module that defines the checks."""
+    """The registrations for `gates`, after importing the modules that define the checks."""
     wanted = set(gates)
-    importlib.import_module(CHECK_MODULE)
+    if not _LOADED:
+        importlib.import_module(CHECK_MODULE)
+        for entry in importlib.metadata.entry_points(group=CHECK_ENTRY_POINTS):
+            try:
+                entry.load()
+            except Exception as exc:  # noqa: BLE001 - any import failure is the team's module: name it
+                raise EnvgateError(f"entry point {CHECK_ENTRY_POINTS}:{entry.name} ({entry.value}) does not "
+                                   f"load: {type(exc).__name__}: {exc}") from None
+        _LOADED.append(True)
     return {key: fn for key, fn in _CHECKS.items() if key[1] in wanted}
 
 

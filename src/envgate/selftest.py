@@ -5,7 +5,10 @@ static: a tiny repository (terraform/*.tf, environments/*.tfvars) + case.yaml, l
         fixture holds only the files it adds or replaces
 plan, live: resources.json (normalized Resources) + case.yaml; live may add others.json ({env: [Resources]}),
         the other environments' deployed resources for the rules that span environments
-case.yaml: env, and for fail fixtures `fail:` message substrings; optional `deferred:` substrings.
+plan, live: others.json ({env: [Resources]}) also gives the other environments' resources (the model of
+        parity at plan)
+case.yaml: env, and for fail fixtures `fail:` message substrings; optional `deferred:` substrings; optional
+        `contract:` settings laid over the fixture contract (e.g. `parity:`) for this case only.
 The fixtures are evaluated against policies/fixtures/contract.yaml, a frozen copy of the contract.
 """
 
@@ -13,8 +16,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from envgate.contract import Contract, load_contract
 from envgate.engine import evaluate, evaluate_static
@@ -23,7 +30,7 @@ from envgate.findings import Finding
 from envgate.paths import policies_dir
 from envgate.registry import RuleCatalogue
 from envgate.resource import Resource, load_resources
-from envgate.yamlio import load_yaml
+from envgate.yamlio import load_yaml, validation_message
 
 KINDS = ("pass", "fail")
 BASE = "_base"
@@ -38,6 +45,7 @@ class FixtureCase:
     env: str
     fail: tuple[str, ...]
     deferred: tuple[str, ...]
+    contract: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -59,17 +67,24 @@ def discover(root: Path | None = None) -> list[FixtureCase]:
     for case_file in sorted(root.glob("*/*/*/case.yaml")):
         directory = case_file.parent
         data = load_yaml(case_file) or {}
-        unknown = set(data) - {"env", "fail", "deferred"}
+        unknown = set(data) - {"env", "fail", "deferred", "contract"}
         if unknown or "env" not in data:
-            raise EnvgateError(f"{case_file}: case.yaml takes env, fail, deferred (got {', '.join(sorted(data))})")
+            raise EnvgateError(f"{case_file}: case.yaml takes env, fail, deferred, contract "
+                               f"(got {', '.join(sorted(data))})")
         cases.append(FixtureCase(rule_id=directory.parent.parent.name, gate=directory.parent.name,
                                  kind=directory.name, path=directory, env=data["env"],
-                                 fail=tuple(data.get("fail") or ()), deferred=tuple(data.get("deferred") or ())))
+                                 fail=tuple(data.get("fail") or ()), deferred=tuple(data.get("deferred") or ()),
+                                 contract=data.get("contract") or {}))
     return cases
 
 
 def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Finding]:
     """The findings of the fixture's own rule only, at the fixture's gate."""
+    if case.contract:
+        try:
+            contract = Contract.model_validate({**contract.model_dump(mode="json"), **case.contract})
+        except ValidationError as exc:
+            raise EnvgateError(validation_message(case.path / "case.yaml", exc)) from None
     if case.gate == "static":
         with tempfile.TemporaryDirectory(prefix="envgate-fixture-") as scratch:
             root = Path(scratch)

@@ -29,7 +29,7 @@ WAIVER_RULE = "WAIVER"
 class Waiver(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rule: Annotated[str, Field(pattern=r"^EG\d{3}$")]
+    rule: Annotated[str, Field(pattern=r"^[A-Z]{1,8}\d{3}$")]
     env: str
     address: Annotated[str, Field(min_length=1, description="Resource address; shell-style wildcards allowed.")]
     owner: Annotated[str, Field(min_length=1)]

@@ -121,3 +121,14 @@ def test_locations_cover_every_block_of_the_stack(repo_root: Path):
     locations = engine.source_locations(repo_root)
     assert locations["aws_cloudwatch_log_group.RegisterUser"][0] == "terraform/logs.tf"
     assert all(line > 0 for _, line in locations.values())
+
+
+@pytest.mark.parametrize(("expressions", "still_unknown"), [({"name": {}}, False), ({"name": {}, "policy": {}}, True)])
+def test_a_policy_the_configuration_leaves_to_aws_is_not_unknown(expressions, still_unknown) -> None:
+    doc = _doc()
+    doc["configuration"] = {"root_module": {"module_calls": {"queues": {"module": {"resources": [
+        {"address": "aws_sqs_queue.Q", "expressions": expressions}]}}}}}
+    [queue] = [r for r in plan.resources(doc, "staging") if r.type == "aws_sqs_queue"]
+    assert queue.is_unknown("policy")
+    after = plan.defaulted(queue, plan.configured(doc))
+    assert after.is_unknown("policy") is still_unknown and after.is_unknown("arn")

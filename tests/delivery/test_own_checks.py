@@ -1,0 +1,86 @@
+"""A team's own check, loaded through the `envgate.checks` entry point group, runs beside the built-in rules."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHECK = '''
+from envgate.findings import Raw
+from envgate.registry import check
+
+
+@check("X001", "static")
+def queues_have_a_dlq(resources, ctx):
+    for res in (r for r in resources if r.type == "aws_sqs_queue" and not str(r.get("name")).endswith("-dlq")):
+        policy = res.get("redrive_policy")
+        yield ctx.verdict("deadLetterTargetArn" in (policy if isinstance(policy, (dict, str)) else ""), res.address,
+                          "redrive_policy", policy, Raw("a dead-letter queue"), file=res.file, line=res.line)
+'''
+
+
+def test_a_team_check_from_an_entry_point(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "teamchecks-1.0.dist-info").mkdir(parents=True)
+    (site / "teamchecks.py").write_text(CHECK)
+    (site / "teamchecks-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: teamchecks\nVersion: 1.0\n")
+    (site / "teamchecks-1.0.dist-info" / "entry_points.txt").write_text("[envgate.checks]\nteam = teamchecks\n")
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "audio-pipeline", repo)
+    catalogue = yaml.safe_load((ROOT / "src" / "envgate" / "rules.yaml").read_text())
+    catalogue["rules"].append({"id": "X001", "title": "Every work queue has a dead-letter queue", "severity": "high",
+                               "rationale": "A poison message is retried forever.", "remediation": "Add a redrive_policy.",
+                               "gates": ["static"], "resource_types": ["aws_sqs_queue"]})
+    (repo / "policies" / "rules.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("ENVGATE_ROOT", None)
+    queues = repo / "terraform" / "queues.tf"
+
+    def static() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "envgate.cli", "static", "--env", "staging"], cwd=repo, env=env,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    proc = static()
+    assert proc.returncode == 0 and "│ X001  │" in proc.stdout, proc.stdout + proc.stderr
+    text = queues.read_text()
+    start = text.index("  redrive_policy = jsonencode({")
+    queues.write_text(text[:start] + text[text.index("  })\n", start) + len("  })\n"):])
+    proc = static()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "X001 [static] staging aws_sqs_queue.jobs (terraform/queues.tf:9): redrive_policy is (missing), " \
+           "contract says a dead-letter queue" in proc.stdout
+
+
+def test_a_broken_team_check_is_one_line_naming_it(tmp_path: Path) -> None:
+    from envgate.engine import evaluate
+    from envgate.errors import EnvgateError
+    from envgate.registry import _CHECKS, RuleCatalogue, check, load_rules
+    from envgate.resource import Resource
+
+    @check("X999", "plan")
+    def broken(resources, ctx):
+        raise KeyError("name")
+        yield
+
+    try:
+        catalogue = load_rules().model_dump()
+        catalogue["rules"].append({"id": "X999", "title": "t", "severity": "low", "rationale": "r",
+                                   "remediation": "m", "gates": ["plan"], "resource_types": ["aws_sqs_queue"]})
+        rules = RuleCatalogue.model_validate(catalogue)
+        queue = Resource(type="aws_sqs_queue", address="aws_sqs_queue.q", env="staging", values={"name": "stag-q"})
+        try:
+            evaluate([queue], "staging", "plan", rules=rules, only=["X999"])
+        except EnvgateError as exc:
+            assert str(exc) == (f"check X999 ({__name__}.test_a_broken_team_check_is_one_line_naming_it.<locals>."
+                                "broken) failed at the plan gate on staging: KeyError: 'name'")
+        else:
+            raise AssertionError("a check that raises must not pass")
+    finally:
+        _CHECKS.pop(("X999", "plan"), None)
