@@ -58,9 +58,14 @@ def ops_topic_name(ctx: CheckContext) -> str | None:
     return None if topic is None else ctx.contract.name_stem(ctx.env, "aws_sns_topic") + topic
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def foreign_words(text: str, forbidden: dict[str, str]) -> list[str]:
-    """The forbidden words in `text`, as whole lowercase words ("stag" matches "stag-x", not "stage")."""
-    return sorted({w for w in _WORD.findall(text.lower()) if w in forbidden})
+    """The forbidden words in `text`, as whole words ("stag" matches "stag-x", not "stage"); camelCase joins
+    are words too ("prodBucket", "StagingQueue", "APIProd")."""
+    words = set(_WORD.findall(text.lower())) | set(_WORD.findall(_CAMEL.sub(" ", text).lower()))
+    return sorted(w for w in words if w in forbidden)
 
 
 def isolation_expected(words: Iterable[str], forbidden: dict[str, str]) -> Raw:
@@ -118,6 +123,27 @@ def api_limits(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Fin
     for res in plans:
         for path, field in USAGE_PLAN_LIMITS.items():
             yield _holds(ctx, res, path, ctx.spec.value(field))
+    # Limits bind only calls that reach the plan: it is attached to this environment's API, and methods need a key.
+    own_apis = {a for r in apis if isinstance(a := r.get("id"), str)} | {"${" + r.address + "}" for r in apis}
+    bound = Raw(f"bound to a stage of {ctx.env}'s REST API")
+    for res in plans:
+        if res.is_unknown("api_stages"):
+            yield _unknown(ctx, res, "api_stages", bound)
+            continue
+        stages = res.get("api_stages")
+        if not isinstance(stages, list) or not stages:
+            yield _verdict(ctx, False, res, "api_stages", stages, bound)
+            continue
+        for index in range(len(stages)):
+            path = f"api_stages[{index}].api_id"
+            api = res.get(path)
+            if res.is_unknown(path) and reference_address(api) is None:
+                yield _unknown(ctx, res, path, bound)
+            else:
+                yield _verdict(ctx, api in own_apis, res, path, api, bound)
+    for method in _of(resources, ["aws_api_gateway_method"]):
+        if method.get("http_method") != "OPTIONS":  # CORS preflight carries no key by design
+            yield _holds(ctx, method, "api_key_required", True)
 
 
 @check("EG005", "static", "plan", "live")

@@ -30,7 +30,7 @@ def test_unknown_value_fails_at_live_gate() -> None:
 
 def test_unknown_parent_covers_children() -> None:
     plan = Resource(type="aws_api_gateway_usage_plan", address="aws_api_gateway_usage_plan.P", env="production",
-                    values={}, unknown=frozenset({"throttle_settings", "quota_settings"}))
+                    values={}, unknown=frozenset({"throttle_settings", "quota_settings", "api_stages"}))
     assert {f.outcome for f in evaluate([plan], "production", "plan", only=["EG004"])} == {Outcome.DEFERRED}
 
 

@@ -124,6 +124,10 @@ resource "aws_api_gateway_usage_plan" "api" {
     limit  = var.api_quota_limit
     period = "DAY"
   }
+  api_stages {
+    api_id = aws_api_gateway_rest_api.api.id
+    stage  = "v1"
+  }
 }
 
 resource "aws_secretsmanager_secret" "token" {
