@@ -550,7 +550,7 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 def _neutral(value: Any, words: Sequence[str], ids: Mapping[str, str]) -> Any:
-    """`value` as it reads in any environment: the resources' generated identifiers as `<address.attribute>` and
+    """`value` as it reads in any environment: the resources' generated identifiers as `<generated N>` and
     the environment's own words (name, prefix, workspace) as `{env}`, so names and references compare."""
     if not isinstance(value, str):
         return value
@@ -563,14 +563,15 @@ def _neutral(value: Any, words: Sequence[str], ids: Mapping[str, str]) -> Any:
 
 
 def _identities(pairs: Iterable[tuple[Resource, Resource]], keys: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """Each twin's generated identifiers (id, arn, ...) that differ, both mapped to one token per address."""
+    """Each twin's generated identifiers (id, arn, ...) that differ, both mapped to one token."""
     mine: dict[str, str] = {}
     theirs: dict[str, str] = {}
     for res, twin in pairs:
         for key in keys:
             here, there = res.get(key), twin.get(key)
             if isinstance(here, str) and isinstance(there, str) and here != there and len(here) >= 4:
-                mine[here] = theirs[there] = f"<{res.address}.{key}>"
+                # A token free of environment words, which would be neutralised on one side only.
+                mine[here] = theirs[there] = f"<generated {len(mine)}>"
     return mine, theirs
 
 
