@@ -103,6 +103,8 @@ class Prober:
         self.prefix = self.spec.prefix
         self.read_only = self.spec.read_only if read_only is None else read_only
         self.session = target.session()
+        # aws, aws-cn, aws-us-gov...: from the region, as botocore's endpoint data has it (no call needed).
+        self.partition = self.session.get_partition_for_region(target.region)
         self.state_key = self.contract.state_object(env, root or repo_root())
         self.identity = {k: v for k, v in self.contract.tags_of(env).items() if "{" in self.contract.tags[k]}
         self.log = watch(self.session, log or CallLog(), self.read_only, label=f"{env} (live probe)",
@@ -123,8 +125,12 @@ class Prober:
             if client.can_paginate(op):
                 for page in client.get_paginator(op).paginate(**kwargs):
                     yield from page.get(key) or []
-            else:
-                yield from getattr(client, op)(**kwargs).get(key) or []
+            else:  # no botocore paginator (e.g. events:ListEventBuses): follow NextToken by hand
+                page = getattr(client, op)(**kwargs)
+                yield from page.get(key) or []
+                while page.get("NextToken"):
+                    page = getattr(client, op)(**kwargs, NextToken=page["NextToken"])
+                    yield from page.get(key) or []
         except (ClientError, BotoCoreError) as exc:
             raise EnvgateError(f"{self.env}: live probe cannot list {service}:{_op_name(op)}: {_why(exc)}") from None
 
@@ -305,7 +311,7 @@ class Prober:
         s3 = self.client("s3")
         for bucket in self._pages("s3", "list_buckets", "Buckets"):
             name = bucket["Name"]
-            arn = f"arn:aws:s3:::{name}"
+            arn = f"arn:{self.partition}:s3:::{name}"
             if not name.startswith(self.stems()) and not self._maybe_tagged(arn):
                 continue
             raw = _Raw("aws_s3_bucket", {"bucket": name, "arn": arn, "id": name})
@@ -368,12 +374,12 @@ class Prober:
             if not self.owns(name, tags):
                 continue
             yield _Raw("aws_api_gateway_rest_api", {"name": name, "id": api_id, "tags_all": tags,
-                                                    "arn": f"arn:aws:apigateway:{region}::/restapis/{api_id}"})
+                                                    "arn": f"arn:{self.partition}:apigateway:{region}::/restapis/{api_id}"})
             for stage in self._pages("apigateway", "get_stages", "item", restApiId=api_id):
                 yield _Raw("aws_api_gateway_stage", {
                     "stage_name": stage["stageName"], "rest_api_id": api_id, "id": f"ags-{api_id}-{stage['stageName']}",
                     "deployment_id": stage.get("deploymentId"), "tags_all": dict(stage.get("tags") or {}),
-                    "arn": f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage['stageName']}"})
+                    "arn": f"arn:{self.partition}:apigateway:{region}::/restapis/{api_id}/stages/{stage['stageName']}"})
         for plan in self._pages("apigateway", "get_usage_plans", "items"):
             tags = dict(plan.get("tags") or {})
             if not self.owns(plan["name"], tags):
@@ -381,7 +387,7 @@ class Prober:
             throttle, quota = plan.get("throttle"), plan.get("quota")
             yield _Raw("aws_api_gateway_usage_plan", {
                 "name": plan["name"], "id": plan["id"], "tags_all": tags,
-                "arn": f"arn:aws:apigateway:{region}::/usageplans/{plan['id']}",
+                "arn": f"arn:{self.partition}:apigateway:{region}::/usageplans/{plan['id']}",
                 "api_stages": [{"api_id": s.get("apiId"), "stage": s.get("stage")} for s in plan.get("apiStages", [])],
                 "throttle_settings": [{"burst_limit": throttle.get("burstLimit"), "rate_limit": throttle.get("rateLimit")}]
                 if throttle else [],
@@ -393,7 +399,7 @@ class Prober:
             if self.owns(key.get("name"), tags):
                 yield _Raw("aws_api_gateway_api_key", {"name": key.get("name"), "id": key["id"], "tags_all": tags,
                                                        "enabled": key.get("enabled"),
-                                                       "arn": f"arn:aws:apigateway:{region}::/apikeys/{key['id']}"})
+                                                       "arn": f"arn:{self.partition}:apigateway:{region}::/apikeys/{key['id']}"})
 
     def events(self) -> Iterator[_Raw]:
         events = self.client("events")
@@ -458,7 +464,7 @@ class Prober:
         index = self.tag_index()
         if not index:
             return True
-        return any(arn.startswith(f"arn:aws:{service}:") and arn.endswith(suffix) and self.owns(None, tags)
+        return any(arn.startswith(f"arn:{self.partition}:{service}:") and arn.endswith(suffix) and self.owns(None, tags)
                    for arn, tags in index.items())
 
     def raw(self) -> list[_Raw]:

@@ -54,7 +54,7 @@ def test_destroy(env, scratch, contract, toolchain, repo_root, tmp_path):
         return
     before = _state_list(run)
     with pytest.raises(tftest.TerraformTestError) as refused:
-        run.tf.destroy(tf_var_file=run.var_file)
+        run.tf.destroy(tf_var_file=list(run.var_files))
     message = _text(refused.value)
     assert "Resource instance cannot be destroyed" in message and "prevent_destroy" in message, message[-2000:]
     assert all(address in message for address in DATA_STORES), message[-2000:]

@@ -66,7 +66,7 @@ def seeded_plan(seed_target, toolchain, repo_root, tmp_path_factory):
             outcome = PlanOutcome(reproduce=[*run.commands[:1], f"(seeded: {case.file} edited as in "
                                              f"policies/seeded/plan.yaml#{case.id})", run.commands[-1]])
             try:
-                raw = run.tf.plan(output=True, tf_var_file=run.var_file)._raw
+                raw = run.tf.plan(output=True, tf_var_file=list(run.var_files))._raw
             except tftest.TerraformTestError as exc:
                 outcome.refused = "\n".join(str(a) for a in exc.args)  # tofu's own text, newlines intact
                 return expected, outcome
