@@ -94,6 +94,10 @@ def names_carry_prefix(resources: Sequence[Resource], ctx: CheckContext) -> Iter
     name_attributes = {**ctx.param("name_attributes"), **naming.name_attributes}
     for res in _of(resources, [t for t in name_attributes if t not in naming.exempt]):
         yield _starts_with(ctx, res, name_attributes[res.type], *ctx.contract.type_stems(ctx.env, res.type))
+        pattern = ctx.contract.name_regex(ctx.env, res.type)
+        if pattern:
+            yield _holds(ctx, res, name_attributes[res.type], Raw(f"a name matching {pattern}"),
+                         ok=lambda v, p=pattern: isinstance(v, str) and re.fullmatch(p, v) is not None)
 
 
 @check("EG002", "static", "plan", "live")
@@ -273,7 +277,7 @@ def _policy_document(res: Resource) -> dict[str, Any] | None:
 
 def _statement_unknown(res: Resource, where: str, statement: Mapping[str, Any]) -> str | None:
     """The first path of the statement whose value is not known (references to own blocks are known)."""
-    for key in ("Resource", "NotResource", "Condition"):
+    for key in ("Resource", "NotResource", "Condition", "Principal"):
         for path, leaf in leaves(statement.get(key), f"{where}.{key}"):
             if res.is_unknown(path) and reference_address(leaf) is None:
                 return path
@@ -328,6 +332,11 @@ def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Find
                 if not _in_scope(arn, starts, own_arns):
                     bad.append(arn)
                     yield _verdict(ctx, False, res, f"{where}.Condition", arn, expected)
+            # Who is allowed: a role or user ARN of another environment (service principals are not ARNs).
+            for arn in sorted(p for p in statement.principals if isinstance(p, str) and p.startswith("arn:")):
+                if not _in_scope(arn, starts, own_arns):
+                    bad.append(arn)
+                    yield _verdict(ctx, False, res, f"{where}.Principal", arn, expected)
             if not bad:
                 yield _verdict(ctx, True, res, f"{where}.Resource", arns, expected)
 

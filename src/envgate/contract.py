@@ -141,6 +141,22 @@ class Naming(BaseModel):
                                             "holding its name, beyond the built-in table of rule EG001.")
     exempt: dict[str, str] = Field(default_factory=dict, description="Resource types whose names are not checked, "
                                    "each with the reason.")
+    regex: str | None = Field(None, description="A regular expression the whole name must match as well, for the "
+                              "types without a type template; {project}, {env}, {prefix}, {workspace} stand for the "
+                              "environment's values, literally (`{project}-{env}-[a-z][a-z0-9-]{0,40}`).")
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            sample = value
+            for field in TEMPLATE_FIELDS:
+                sample = sample.replace("{" + field + "}", "x")
+            try:
+                re.compile(sample)
+            except re.error as exc:
+                raise PydanticCustomError("regex", "not a regular expression: {why}", {"why": str(exc)}) from None
+        return value
 
     @field_validator("template")
     @classmethod
@@ -334,6 +350,17 @@ class Contract(BaseModel):
         templates = self.naming.type_templates.get(resource_type or "", self.naming.template)
         return tuple(self.fill(t.split("{name}", 1)[0], env)
                      for t in ([templates] if isinstance(templates, str) else templates))
+
+    def name_regex(self, env: str, resource_type: str) -> str | None:
+        """`naming.regex` with this environment's values (escaped), for a type without its own template."""
+        if self.naming.regex is None or resource_type in self.naming.type_templates:
+            return None
+        spec = self.env(env)
+        pattern = self.naming.regex
+        for field, value in (("project", self.project), ("env", env), ("prefix", spec.prefix),
+                             ("workspace", spec.workspace_name)):
+            pattern = pattern.replace("{" + field + "}", re.escape(value))
+        return pattern
 
     def name_stem(self, env: str, resource_type: str | None = None) -> str:
         """The first of `type_stems`: how the names envgate looks up (the alarms' topic) start."""

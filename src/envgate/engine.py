@@ -114,7 +114,7 @@ def evaluate_static(root_dir: Path | str, env: str | Iterable[str] | None = None
     for name in envs:
         contract.env(name)
     selected = rules.for_gate("static", only)
-    model = parity_model(contract, envs)
+    model = parity_model(contract, envs) if any(r.id == "EG015" for r in selected) else None
     evaluated = static_resources(root_dir, envs + ([model] if model and model not in envs else []), contract)
     # Keyed by what the reader sees: a finding shared by every environment (an orphan tfvars) appears once.
     findings: dict[tuple[str, str, str], Finding] = {}

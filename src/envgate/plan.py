@@ -142,20 +142,7 @@ DEFAULTED = ("policy",)
 
 def configured(doc: dict) -> dict[str, set[str]]:
     """Base address -> the attributes its configuration sets (the plan JSON's `configuration` section)."""
-    out: dict[str, set[str]] = {}
-
-    def walk(module: Any, prefix: str) -> None:
-        if not isinstance(module, dict):
-            return
-        for res in module.get("resources") or []:
-            if isinstance(res, dict) and isinstance(res.get("address"), str):
-                out[prefix + res["address"]] = set(res.get("expressions") or {})
-        for name, call in (module.get("module_calls") or {}).items():
-            if isinstance(call, dict):
-                walk(call.get("module"), f"{prefix}module.{name}.")
-
-    walk((doc.get("configuration") or {}).get("root_module"), "")
-    return out
+    return {address: set(attributes) for address, attributes in _references(doc).items()}
 
 
 def defaulted(res: Resource, configuration: Mapping[str, set[str]]) -> Resource:
@@ -191,15 +178,19 @@ def _kind(value: Any) -> str:
 
 
 def pending_changes(doc: dict) -> list[dict]:
-    """Managed resources the plan would change: [{address, actions, attributes, equivalent}].
+    """Managed resources the plan would change: [{address, actions, attributes, equivalent, why}].
 
-    `attributes` names what differs. `equivalent` is True when every difference is a JSON string whose
-    document is unchanged (a service re-serialized it), or a value left unknown only because a data source
-    re-reads at apply *because of such a change* (`read_because_dependency_pending`): no real change.
+    Each changed attribute is judged on its own (`why`: attribute -> reason, for the equivalent ones only). An
+    attribute is equivalent when it is a JSON string whose document is unchanged (a service re-serialized it),
+    or when it is unknown only because it reads a data source that re-reads at apply for a pending dependency
+    (`read_because_dependency_pending`) while the plan's other changes are such re-serializations. The resource
+    is `equivalent` only when every one of its changed attributes is.
     """
-    pending_reads = any(rc.get("mode") == "data" and rc.get("action_reason") == "read_because_dependency_pending"
-                        for rc in doc.get("resource_changes", []))
-    out, reserialized = [], False
+    pending = {rc["address"] for rc in doc.get("resource_changes", [])
+               if rc.get("mode") == "data" and rc.get("action_reason") == "read_because_dependency_pending"}
+    pending_bases = {base_address(a) for a in pending}
+    references = _references(doc)
+    out = []
     for rc in doc.get("resource_changes", []):
         change = rc.get("change") or {}
         actions = change.get("actions") or []
@@ -207,23 +198,49 @@ def pending_changes(doc: dict) -> list[dict]:
             continue
         before, after = change.get("before") or {}, change.get("after") or {}
         unknown = change.get("after_unknown") or {}
-        differing, equivalent = [], actions == ["update"]
+        differing, why = [], {}
+        reads = references.get(base_address(rc["address"]), {})
         for key in sorted(set(before) | set(after) | {k for k, v in unknown.items() if v is True}):
             if unknown.get(key) is True:
-                if before.get(key) != after.get(key) or key not in after:
-                    differing.append(key)
-                    equivalent = equivalent and pending_reads and isinstance(before.get(key), str) and _is_json(before[key])
+                if before.get(key) == after.get(key) and key in after:
+                    continue
+                differing.append(key)
+                sources = sorted(r for r in reads.get(key, ()) if r in pending_bases)
+                if sources and isinstance(before.get(key), str) and _is_json(before[key]):
+                    why[key] = f"re-read from {', '.join(sources)} at apply (pending dependency)"
             elif before.get(key) != after.get(key):
                 differing.append(key)
-                same_document = _json_equal(before.get(key), after.get(key))
-                reserialized = reserialized or same_document
-                equivalent = equivalent and same_document
-        out.append({"address": rc["address"], "actions": actions, "attributes": differing,
-                    "equivalent": bool(equivalent and differing)})
-    if not reserialized:  # unknown-only differences need a re-serialized value that caused the re-read
+                if _json_equal(before.get(key), after.get(key)):
+                    why[key] = "the same JSON document, re-serialized"
+        out.append({"address": rc["address"], "actions": actions, "attributes": differing, "why": why,
+                    "equivalent": actions == ["update"] and bool(differing) and set(why) == set(differing)})
+    # A re-read is no change only when what made it pending is itself a re-serialization: some resource's.
+    reserialized = any(w == "the same JSON document, re-serialized" for item in out for w in item["why"].values())
+    if not reserialized:
         for item in out:
-            item["equivalent"] = False
+            item["why"] = {k: w for k, w in item["why"].items() if not w.startswith("re-read")}
+            item["equivalent"] = item["equivalent"] and set(item["why"]) == set(item["attributes"])
     return out
+
+
+def _references(doc: dict) -> dict[str, dict[str, set[str]]]:
+    """Base address -> attribute -> the base addresses its expression references (the configuration section)."""
+    out: dict[str, dict[str, set[str]]] = {}
+
+    def walk(module: Any, prefix: str) -> None:
+        if not isinstance(module, dict):
+            return
+        for res in module.get("resources") or []:
+            if isinstance(res, dict) and isinstance(res.get("address"), str):
+                out[prefix + res["address"]] = {  # a nested block's expressions are a list: set, no references
+                    key: {prefix + r for r in (expr.get("references") or []) if isinstance(r, str)}
+                    if isinstance(expr, dict) else set() for key, expr in (res.get("expressions") or {}).items()}
+        for name, call in (module.get("module_calls") or {}).items():
+            if isinstance(call, dict):
+                walk(call.get("module"), f"{prefix}module.{name}.")
+
+    walk((doc.get("configuration") or {}).get("root_module"), "")
+    return out  # tofu lists a reference both as `data.x.y.json` and as the block `data.x.y`
 
 
 def _is_json(text: str) -> bool:

@@ -21,7 +21,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "audio-pipeline"
 
 
 def gate(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "ENVGATE_ROOT"}
+    # The inner pytest is its own session, not a worker of ours (PYTEST_XDIST_* would make it share our temp dir).
+    env = {k: v for k, v in os.environ.items() if k != "ENVGATE_ROOT" and not k.startswith("PYTEST_XDIST")}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args], cwd=repo,
                           env=env, capture_output=True, text=True, timeout=900, check=False)
 
@@ -42,15 +43,19 @@ def test_static_tier_of_an_outside_repository(outside: Path) -> None:
     assert proc.returncode == 0 and "3 passed" in proc.stdout, proc.stdout + proc.stderr
 
 
-def test_a_sizing_row_broken_in_one_environment_fails_there_only(outside: Path) -> None:
+def test_a_sizing_row_broken_in_one_environment_fails_there_and_in_its_mirror(outside: Path) -> None:
     tfvars = outside / "environments" / "prod" / "terraform.tfvars"
     text = tfvars.read_text()
     assert text.count("lambda_memory_mb            = 1024") == 1
     tfvars.write_text(text.replace("lambda_memory_mb            = 1024", "lambda_memory_mb            = 512"))
     proc = gate(outside, "-m", "static")
-    assert proc.returncode == 1 and "1 failed, 2 passed" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "2 failed, 1 passed" in proc.stdout, proc.stdout + proc.stderr
     assert 'EG014 prod module.service["api"].aws_lambda_function.this (terraform/main.tf:1): memory_size is 512, ' \
            'contract says 1024' in proc.stdout
+    # staging mirrors prod: its now different memory is a parity finding there, dev is left alone
+    assert 'EG015 staging module.service["api"].aws_lambda_function.this (terraform/main.tf:1): memory_size is ' \
+           '1024, contract says 512 as in prod (parity)' in proc.stdout
+    assert "FAILED policies/contract.yaml::static[dev]" not in proc.stdout
 
 
 @pytest.mark.slow

@@ -104,7 +104,7 @@ def live_world(seed_target, toolchain, repo_root, tmp_path_factory) -> Iterator[
     outputs, baseline = {}, {}
     # One snapshot of the stack for every deployment and every file:line: the repository may change meanwhile.
     snapshot = tmp_path_factory.mktemp("seeded-live-stack")
-    for name in ("terraform", "environments"):
+    for name in ("terraform", "environments", "policies"):
         shutil.copytree(repo_root / name, snapshot / name, ignore=stack.SCRATCH_IGNORE)
     locations = engine.source_locations(snapshot)
     world = LiveWorld(seed_target, snapshot, outputs, locations, baseline)

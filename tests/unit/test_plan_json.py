@@ -132,3 +132,36 @@ def test_a_policy_the_configuration_leaves_to_aws_is_not_unknown(expressions, st
     assert queue.is_unknown("policy")
     after = plan.defaulted(queue, plan.configured(doc))
     assert after.is_unknown("policy") is still_unknown and after.is_unknown("arn")
+
+
+def _second_plan(unknown_reads_pending: bool, reserialized: bool) -> dict:
+    before = {"policy": '{"Statement": []}', "redrive_policy": '{"maxReceiveCount": 3}', "name": "stag-Q"}
+    after = {"policy": None, "name": "stag-Q",
+             "redrive_policy": '{"maxReceiveCount":3}' if reserialized else '{"maxReceiveCount": 4}'}
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {}},
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_sqs_queue.Q", "expressions": {
+                "policy": {"references": ["data.aws_iam_policy_document.q.json", "data.aws_iam_policy_document.q"]
+                           if unknown_reads_pending else ["var.policy"]},
+                "redrive_policy": {"references": ["aws_sqs_queue.DLQ.arn", "aws_sqs_queue.DLQ"]}}}]}},
+        "resource_changes": [
+            {"address": "data.aws_iam_policy_document.q", "mode": "data", "type": "aws_iam_policy_document",
+             "action_reason": "read_because_dependency_pending", "change": {"actions": ["read"]}},
+            {"address": "aws_sqs_queue.Q", "mode": "managed", "type": "aws_sqs_queue",
+             "change": {"actions": ["update"], "before": before, "after": after, "after_unknown": {"policy": True}}},
+        ],
+    }
+
+
+@pytest.mark.parametrize(("reads_pending", "reserialized", "equivalent"), [
+    (True, True, True),     # the policy re-reads a data source, and the only other change is re-serialized JSON
+    (False, True, False),   # unknown for another reason: a real change until apply says otherwise
+    (True, False, False),   # the redrive policy really changes
+])
+def test_second_plan_judges_each_attribute(reads_pending, reserialized, equivalent) -> None:
+    [change] = plan.pending_changes(_second_plan(reads_pending, reserialized))
+    assert change["attributes"] == ["policy", "redrive_policy"]
+    assert change["equivalent"] is equivalent
+    assert ("redrive_policy" in change["why"]) is reserialized
