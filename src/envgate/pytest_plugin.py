@@ -400,6 +400,33 @@ class ContractFile(pytest.File):
                 item.add_marker(getattr(pytest.mark, tier))
                 item.add_marker(pytest.mark.xdist_group(env))
                 yield item
+        # The repository's own rules owe what envgate's owe: a pass and a fail fixture per gate, each right.
+        from envgate.registry import BUILT_IN, load_rules
+
+        built_in = set(load_rules(BUILT_IN).ids)
+        for rule in load_rules().rules:
+            if rule.id not in built_in:
+                item = pytest.Function.from_parent(self, name=f"rule[{rule.id}]", callobj=_rule_test(rule.id))
+                item.add_marker(pytest.mark.engine)
+                yield item
+
+
+def _rule_test(rule_id: str) -> Callable[..., None]:
+    def test() -> None:
+        from envgate import selftest
+        from envgate.registry import load_rules
+
+        rules = load_rules()
+        found = [f"missing fixture policies/fixtures/{m}" for m in selftest.missing(rules.get(rule_id))]
+        try:
+            contract = selftest.fixture_contract()
+            for case in (c for c in selftest.discover() if c.rule_id == rule_id):
+                found += selftest.problems(case, contract, rules)
+        except EnvgateError as exc:
+            found.append(str(exc))
+        if found:
+            pytest.fail(f"rule {rule_id}:\n  " + "\n  ".join(found), pytrace=False)
+    return test
 
 
 def _verdict(findings: list[Finding]) -> None:

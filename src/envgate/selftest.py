@@ -26,9 +26,9 @@ from pydantic import ValidationError
 from envgate.contract import Contract, load_contract
 from envgate.engine import evaluate, evaluate_static
 from envgate.errors import EnvgateError
-from envgate.findings import Finding
+from envgate.findings import Finding, Outcome
 from envgate.paths import policies_dir
-from envgate.registry import RuleCatalogue
+from envgate.registry import RuleCatalogue, RuleMeta
 from envgate.resource import Resource, load_resources
 from envgate.yamlio import load_yaml, validation_message
 
@@ -57,7 +57,39 @@ def fixtures_dir() -> Path:
 
 
 def fixture_contract() -> Contract:
-    return load_contract(fixtures_dir() / "contract.yaml")
+    """fixtures/contract.yaml (a frozen copy) when the repository keeps one, else its contract."""
+    frozen = fixtures_dir() / "contract.yaml"
+    return load_contract(frozen if frozen.is_file() else policies_dir() / "contract.yaml")
+
+
+def missing(rule: RuleMeta, root: Path | None = None) -> list[str]:
+    """The pass/fail fixtures the rule lacks for the gates it declares."""
+    root = root or fixtures_dir()
+    return [f"{rule.id}/{gate}/{kind}" for gate in rule.gates for kind in KINDS
+            if not (root / rule.id / gate / kind / "case.yaml").is_file()]
+
+
+def problems(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[str]:
+    """What is wrong with a fixture's verdict: a pass case must PASS something and FAIL nothing, a fail case must
+    give each expected FAIL, and the expected DEFERRED must come."""
+    findings = run(case, contract, rules)
+    by_outcome = {o: [f.message for f in findings if f.outcome is o] for o in Outcome}
+    out = []
+    if case.kind == "pass":
+        out += [f"a pass fixture failed: {m}" for m in by_outcome[Outcome.FAIL]]
+        if not by_outcome[Outcome.PASS]:
+            out.append(f"{case.id}: the rule checked nothing (no PASS finding)")
+    elif not case.fail:
+        out.append(f"{case.id}: case.yaml lists no expected `fail:` messages")
+    for expected in case.fail:
+        if not any(expected in m for m in by_outcome[Outcome.FAIL]):
+            out.append(f"expected a FAIL containing: {expected}\ngot:\n  " + "\n  ".join(by_outcome[Outcome.FAIL]))
+    for expected in case.deferred:
+        if not any(expected in m for m in by_outcome[Outcome.DEFERRED]):
+            out.append(f"expected a DEFERRED containing: {expected}")
+    if {f.rule_id for f in findings} != {case.rule_id}:
+        out.append(f"{case.id}: findings of other rules: {sorted({f.rule_id for f in findings} - {case.rule_id})}")
+    return out
 
 
 def discover(root: Path | None = None) -> list[FixtureCase]:
@@ -88,7 +120,8 @@ def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Fin
     if case.gate == "static":
         with tempfile.TemporaryDirectory(prefix="envgate-fixture-") as scratch:
             root = Path(scratch)
-            shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
+            if (fixtures_dir() / BASE).is_dir():
+                shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
             shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
             return evaluate_static(root, case.env, contract, rules, only=[case.rule_id])
     resources = load_resources(case.path / "resources.json", env=case.env)

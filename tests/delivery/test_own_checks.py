@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,9 @@ def queues_have_a_dlq(resources, ctx):
 '''
 
 
-def test_a_team_check_from_an_entry_point(tmp_path: Path) -> None:
+@pytest.fixture
+def team(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the example stack with a rule X001 of its own, and the environment that installs its check."""
     site = tmp_path / "site"
     (site / "teamchecks-1.0.dist-info").mkdir(parents=True)
     (site / "teamchecks.py").write_text(CHECK)
@@ -39,8 +42,12 @@ def test_a_team_check_from_an_entry_point(tmp_path: Path) -> None:
                                "rationale": "A poison message is retried forever.", "remediation": "Add a redrive_policy.",
                                "gates": ["static"], "resource_types": ["aws_sqs_queue"]})
     (repo / "policies" / "rules.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False))
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    env.pop("ENVGATE_ROOT", None)
+    env = {k: v for k, v in os.environ.items() if k != "ENVGATE_ROOT" and not k.startswith("PYTEST_XDIST")}
+    return repo, {**env, "PYTHONPATH": str(site)}
+
+
+def test_a_team_check_from_an_entry_point(team) -> None:
+    repo, env = team
     queues = repo / "terraform" / "queues.tf"
 
     def static() -> subprocess.CompletedProcess:
@@ -84,3 +91,31 @@ def test_a_broken_team_check_is_one_line_naming_it(tmp_path: Path) -> None:
             raise AssertionError("a check that raises must not pass")
     finally:
         _CHECKS.pop(("X999", "plan"), None)
+
+
+def test_a_team_rule_owes_its_fixtures(team) -> None:
+    repo, env = team
+
+    def engine_items() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-m", "engine"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    proc = engine_items()
+    assert proc.returncode == 1 and "missing fixture policies/fixtures/X001/static/pass" in proc.stdout, proc.stdout
+    base = repo / "policies" / "fixtures" / "_base"
+    shutil.copytree(repo / "environments", base / "environments")
+    for name in ("versions.tf", "providers.tf", "variables.tf", "locals.tf"):
+        (base / "terraform").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / "terraform" / name, base / "terraform" / name)
+    for kind, redrive in (("pass", "\n  redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.dlq.arn, "
+                                   "maxReceiveCount = 3 })\n"), ("fail", "\n")):
+        case = repo / "policies" / "fixtures" / "X001" / "static" / kind
+        (case / "terraform").mkdir(parents=True)
+        (case / "terraform" / "queues.tf").write_text(
+            'resource "aws_sqs_queue" "dlq" {\n  name = "${local.name_prefix}-jobs-dlq"\n}\n\n'
+            f'resource "aws_sqs_queue" "jobs" {{\n  name = "${{local.name_prefix}}-jobs"{redrive}}}\n')
+        fail = ["staging aws_sqs_queue.jobs (terraform/queues.tf:5): redrive_policy is (missing), contract says a "
+                "dead-letter queue"] if kind == "fail" else []
+        (case / "case.yaml").write_text(yaml.safe_dump({"env": "staging", **({"fail": fail} if fail else {})}))
+    proc = engine_items()
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr

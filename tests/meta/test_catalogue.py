@@ -22,8 +22,7 @@ def test_rule_ids_unique_and_sequential_format() -> None:
 
 @pytest.mark.parametrize("rule", RULES.rules, ids=RULES.ids)
 def test_rule_has_pass_and_fail_fixture_per_gate(rule) -> None:
-    missing = [f"{rule.id}/{gate}/{kind}" for gate in rule.gates for kind in selftest.KINDS
-               if not (FIXTURES / rule.id / gate / kind / "case.yaml").is_file()]
+    missing = selftest.missing(rule, FIXTURES)
     assert not missing, f"missing fixtures (policies/fixtures/): {', '.join(missing)}"
 
 
