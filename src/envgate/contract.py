@@ -329,10 +329,10 @@ class Contract(BaseModel):
 
     def state_object(self, env: str, root: Path) -> str:
         """The S3 object that holds the environment's state: `key`, under `env:/<workspace>/` off the default."""
-        settings = self.backend_settings(env, root)
-        key = settings.get("key") or self.fill(self.layout.state_key, env)
+        key = self.state_key(env, root)
         workspace = self.env(env).workspace_name
-        return key if workspace == "default" else f"{settings.get('workspace_key_prefix', 'env:')}/{workspace}/{key}"
+        prefix = self.backend_settings(env, root).get("workspace_key_prefix", "env:")
+        return key if workspace == "default" else f"{prefix}/{workspace}/{key}"
 
     def variable(self, field: str) -> str:
         """The stack variable carrying a contract field (`log_retention_days` -> `log_retention_days`)."""

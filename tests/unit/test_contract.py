@@ -63,6 +63,10 @@ def test_contract_file_matches_exported_schema() -> None:
     (lambda d: d["variables"].pop("alarms"), "variables: no stack variable bound for alarms"),
     (lambda d: d["environments"]["dev"].update(colour="blue"),
      "environments.dev.colour: Extra inputs are not permitted"),
+    (lambda d: d["environments"]["dev"].pop("workspace"),
+     "environments.dev: needs a workspace or a backend_config: its own state"),
+    (lambda d: d["naming"].update(regex="{prefix}-("),
+     "naming.regex: not a regular expression: missing ), unterminated subpattern at position 2, got '{prefix}-('"),
 ])
 def test_errors_name_file_and_field(tmp_path: Path, edit, message: str) -> None:
     path = _broken(tmp_path, edit)
@@ -104,3 +108,17 @@ def test_migrating_version_1_keeps_every_value(tmp_path: Path) -> None:
         assert migrated.name_stems(name) == current.name_stems(name)
         assert migrated.secrets_path_of(name) == v1["naming"]["secrets_path"].format(environment=name)
         assert migrated.env(name) == current.env(name)
+
+
+def test_state_object_per_environment_model(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "audio-pipeline"
+    ours = load_contract()
+    assert ours.state_object("staging", policies_dir().parent) == "env:/staging/media-downloader/terraform.tfstate"
+    theirs = load_contract(example / "policies" / "contract.yaml")
+    assert theirs.state_object("prod", example) == "audio-pipeline/prod/terraform.tfstate"
+    (tmp_path / "environments" / "prod").mkdir(parents=True)
+    (tmp_path / "environments" / "prod" / "backend.hcl").write_text('key = "x"\nbucket = \n')
+    with pytest.raises(EnvgateError) as raised:
+        theirs.state_object("prod", tmp_path)
+    assert str(raised.value).startswith("environments/prod/backend.hcl: not a backend config (HCL): ")
+    assert "\n" not in str(raised.value)
