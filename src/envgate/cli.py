@@ -498,6 +498,31 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if not failed else EXIT_FAIL
 
 
+def cmd_drift(args: argparse.Namespace, console: Console) -> int:
+    """What changed outside tofu in one deployed environment: a refresh-only plan against its state (no lock,
+    nothing written), each changed attribute and deleted resource a finding."""
+    import tempfile
+
+    from envgate import stack, toolchain
+    from envgate.engine import drift
+
+    root = repo_root()
+    envs = parse_envs([args.env], root)
+    if len(envs) != 1:
+        raise UsageError("drift: name exactly one environment")
+    env = envs[0]
+    if args.endpoint and not localaws.is_loopback(args.endpoint):
+        raise UsageError(f"--endpoint must be a loopback URL (the local AWS), got {args.endpoint}")
+    if not args.endpoint and not args.real_aws:
+        raise UsageError("drift: name where the environment is deployed: --endpoint URL (a local AWS) or --real-aws")
+    rules, contract, _ = _policies()
+    target = stack.Target(endpoint=args.endpoint or None, region=args.region)
+    with working(console, f"refresh-only plan of {env}"), tempfile.TemporaryDirectory(prefix="envgate-drift-") as tmp:
+        run = stack.prepare(root, env, toolchain.ensure(), target, Path(tmp), contract)
+        findings = drift(run.drift_json(), env, root, contract)
+    return _engine_report(findings, Path(args.report_dir).resolve(), f"envgate drift: {env}", rules, console)
+
+
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
     path = Path(args.report_dir)
     path = path / "findings.json" if path.is_dir() or not path.suffix else path
@@ -544,6 +569,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("directory", nargs="?", default=".", metavar="DIR", help="the repository (default: .)")
     init.add_argument("--force", action="store_true", help="overwrite an existing policies/contract.yaml")
     init.set_defaults(func=cmd_init)
+
+    drift = sub.add_parser("drift", help="what changed outside tofu in a deployed environment (refresh-only plan)")
+    drift.add_argument("env", metavar="ENV")
+    drift.add_argument("--endpoint", default="", metavar="URL", help="the local AWS (moto) it is deployed on")
+    drift.add_argument("--real-aws", action="store_true", help="the ambient credentials' account (read-only)")
+    drift.add_argument("--region", default=os.environ.get("AWS_REGION", localaws.DEFAULT_REGION), help="AWS region")
+    drift.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
+    drift.set_defaults(func=cmd_drift)
 
     show = sub.add_parser("show", help="print the results table of an existing findings.json")
     show.add_argument("report_dir", nargs="?", default="reports", metavar="DIR_OR_FILE")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
-from envgate.findings import Finding, Outcome, Raw
+from envgate.findings import Finding, Outcome, Raw, render
 from envgate.registry import GATES, CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
 from envgate.resource import Resource, base_address, completed
 from envgate.sources import hcl
@@ -173,6 +173,36 @@ def settle(findings: Sequence[Finding]) -> list[Finding]:
                            actual=Raw(f"{'/'.join(outcome)} at live") if paid else Raw("no live verdict"),
                            expected=Raw("a verdict of the live gate"),
                            outcome=Outcome.PASS if paid else Outcome.FAIL, file=debt.file, line=debt.line))
+    return out
+
+
+DRIFT = "DRIFT"
+
+
+def drift(doc: dict, env: str, root: Path | str, contract: Contract) -> list[Finding]:
+    """Findings of a refresh-only plan (envgate.stack.StackRun.drift_json): one FAIL per attribute changed and per
+    resource deleted outside tofu, the live value against the state's; one PASS when nothing drifted."""
+    from envgate import plan as planmod
+
+    locations = source_locations(Path(root).resolve(), contract)
+    out = []
+    for item in planmod.drifted(doc):
+        file, line = locations.get(base_address(item["address"]), (None, None))
+        if item["deleted"]:
+            out.append(Finding(rule_id=DRIFT, gate="live", env=env, address=item["address"], attribute="exists",
+                               actual=False, expected=Raw("present, as in the state (deleted outside tofu)"),
+                               outcome=Outcome.FAIL, file=file, line=line))
+        for path, state, live in item["changes"]:
+            secret = any(path == s or path.startswith((s + ".", s + "[")) for s in item["sensitive"])
+            shown = Raw("the state's value") if secret else Raw(f"{render(state)}, as in the state (changed outside tofu)")
+            out.append(Finding(rule_id=DRIFT, gate="live", env=env, address=item["address"], attribute=path,
+                               actual=live, expected=shown, outcome=Outcome.FAIL, file=file, line=line,
+                               sensitive=secret))
+    if not out:
+        managed = len(planmod.resources(doc, env, source="refresh-only plan", include_data=False))
+        out.append(Finding(rule_id=DRIFT, gate="live", env=env, address="state", attribute="resources",
+                           actual=Raw(f"{managed} resources as in the state"), expected=Raw("no change outside tofu"),
+                           outcome=Outcome.PASS))
     return out
 
 

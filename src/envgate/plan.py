@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from envgate.errors import EnvgateError
+from envgate.findings import MISSING
 from envgate.resource import Resource, base_address, leaves
 
 SUPPORTED_MAJOR = 1
@@ -155,6 +156,38 @@ def defaulted(res: Resource, configuration: Mapping[str, set[str]]) -> Resource:
         return res
     values = {k: v for k, v in res.values.items() if k not in gone}
     return replace(res, values=values, unknown=frozenset(u for u in res.unknown if u.split(".")[0].split("[")[0] not in gone))
+
+
+_UNSET = {None, "", MISSING}
+
+
+def drifted(doc: dict) -> list[dict]:
+    """`resource_drift` of a refresh-only plan: [{address, type, deleted, changes: [(path, state, live)],
+    sensitive: paths}] for every managed resource that changed outside tofu, in what its configuration sets
+    (a role's `inline_policy` or a bucket's `versioning` that sibling resources manage is refreshed, not drift)."""
+    configuration = configured(doc)
+    out = []
+    for item in doc.get("resource_drift") or []:
+        if not isinstance(item, dict) or item.get("mode") == "data" or not isinstance(item.get("address"), str):
+            continue
+        change = item.get("change") or {}
+        before, after = change.get("before") or {}, change.get("after")
+        sensitive = {*paths(change.get("before_sensitive")), *paths(change.get("after_sensitive"))}
+        if after is None:
+            out.append({"address": item["address"], "type": item.get("type"), "deleted": True, "changes": [],
+                        "sensitive": sensitive})
+            continue
+        sets = configuration.get(base_address(item["address"]), set())
+        state, live = dict(leaves(before)), dict(leaves(after))
+        # null, "" and an empty map or list are one "not set" to the provider: refreshing turns one into another
+        changes = [(path, state.get(path, MISSING), live.get(path, MISSING)) for path in sorted(state.keys() | live.keys())
+                   if re.split(r"[.\[]", path, maxsplit=1)[0] in sets
+                   and state.get(path, MISSING) != live.get(path, MISSING)
+                   and not {state.get(path, MISSING), live.get(path, MISSING)} <= _UNSET]
+        if changes:
+            out.append({"address": item["address"], "type": item.get("type"), "deleted": False, "changes": changes,
+                        "sensitive": sensitive})
+    return out
 
 
 def paths(marks: Any, prefix: str = "") -> Iterator[str]:

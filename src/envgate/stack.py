@@ -103,6 +103,21 @@ class StackRun:
         out = self._call("plan", self.tf.plan, output=True, tf_var_file=list(self.var_files))
         return out._raw  # the untouched `tofu show -json` document
 
+    def drift_json(self) -> dict:
+        """`tofu plan -refresh-only` (no lock, nothing written) as plan JSON: what changed outside tofu."""
+        args = ["-input=false", "-no-color", "-refresh-only", "-lock=false", "-out=envgate-drift.tfplan",
+                *(f"-var-file={v}" for v in self.var_files)]
+        self.commands.append(f"cd {self.tf.tfdir} && tofu plan {' '.join(args)} && tofu show -json envgate-drift.tfplan")
+        planned = self.tf.execute_command("plan", *args)
+        if planned.retcode != 0:
+            raise EnvgateError(f"{self.environment}: tofu plan -refresh-only failed: {_first_error(planned.err or planned.out)}"
+                               f"\n  reproduce: {self.commands[-1]}")
+        shown = self.tf.execute_command("show", "-json", "envgate-drift.tfplan")
+        try:
+            return json.loads(shown.out)
+        except json.JSONDecodeError:
+            raise EnvgateError(f"{self.environment}: tofu show -json printed no plan JSON: {shown.out[:200]!r}") from None
+
     def plan_exitcode(self) -> int:
         """`tofu plan -detailed-exitcode`: 0 no changes, 2 changes."""
         res = self.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from envgate import engine, plan
+from envgate.contract import load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Outcome
 from envgate.resource import base_address
@@ -165,3 +166,34 @@ def test_second_plan_judges_each_attribute(reads_pending, reserialized, equivale
     assert change["attributes"] == ["policy", "redrive_policy"]
     assert change["equivalent"] is equivalent
     assert ("redrive_policy" in change["why"]) is reserialized
+
+
+def test_drift_is_what_the_configuration_sets_and_changed() -> None:
+    doc = {
+        "format_version": "1.2", "planned_values": {"root_module": {}},
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_iam_role.r", "expressions": {"name": {}, "tags": {}}},
+            {"address": "aws_secretsmanager_secret_version.v", "expressions": {"secret_string": {}}}]}},
+        "resource_drift": [
+            {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "change": {
+                "actions": ["update"],
+                "before": {"name": "stag-r", "tags": {"Team": "a"}, "inline_policy": [], "description": None},
+                "after": {"name": "stag-r", "tags": {}, "inline_policy": [{"name": "p"}], "description": ""}}},
+            {"address": "aws_secretsmanager_secret_version.v", "mode": "managed", "type": "x", "change": {
+                "actions": ["update"], "before": {"secret_string": "old-secret"}, "after": {"secret_string": "new"},
+                "before_sensitive": {"secret_string": True}, "after_sensitive": {"secret_string": True}}},
+            {"address": "aws_sqs_queue.gone", "mode": "managed", "type": "aws_sqs_queue",
+             "change": {"actions": ["delete"], "before": {"name": "stag-gone"}, "after": None}},
+        ],
+    }
+    findings = engine.drift(doc, "staging", Path(__file__).resolve().parents[2], load_contract())
+    messages = sorted(f.message for f in findings)
+    assert messages == [
+        "staging aws_iam_role.r (unknown location): tags.Team is (missing), contract says \"a\", as in the state "
+        "(changed outside tofu)",
+        "staging aws_secretsmanager_secret_version.v (unknown location): secret_string is (sensitive), contract says "
+        "the state's value",
+        "staging aws_sqs_queue.gone (unknown location): exists is false, contract says present, as in the state "
+        "(deleted outside tofu)",
+    ]
+    assert not any("old-secret" in m or '"new"' in m for m in messages)
