@@ -9,6 +9,7 @@ The engine returns findings and keeps none: a caller that gates the stack record
 from __future__ import annotations
 
 import hashlib
+import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -177,10 +178,21 @@ def rule_meta(rules: Any) -> dict[str, dict[str, Any]]:
     return meta
 
 
-def _uri(file: str | None, env: str) -> str:
-    """A repo-relative URI: GitHub code scanning needs a location, so live findings point at the tfvars."""
-    if not file:
+@functools.lru_cache(maxsize=64)
+def _var_file(env: str) -> str:
+    """The environment's own var file from the contract (where a finding without a location points)."""
+    from envgate.contract import load_contract
+
+    try:
+        return load_contract().env(env).tfvars
+    except EnvgateError:  # no readable contract, or an environment it lacks: the workspace layout's name
         return f"environments/{env}.tfvars"
+
+
+def _uri(file: str | None, env: str) -> str:
+    """A repo-relative URI: GitHub code scanning needs a location, so live findings point at the var file."""
+    if not file:
+        return _var_file(env)
     path = Path(file)
     if path.is_absolute():
         from envgate.paths import repo_root
