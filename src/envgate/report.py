@@ -8,8 +8,8 @@ The engine returns findings and keeps none: a caller that gates the stack record
 
 from __future__ import annotations
 
-import hashlib
 import functools
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
