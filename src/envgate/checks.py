@@ -38,13 +38,17 @@ def _of(resources: Sequence[Resource], types: Sequence[str]) -> list[Resource]:
 
 def _unknown(ctx: CheckContext, res: Resource, path: str, expected: Any) -> Finding:
     file, line = res.where(path)
+    why = res.reason(path)
     if ctx.gate == "live":
-        why = res.reason(path)
         actual = Raw(f"(unreadable: {why})") if why else UNREADABLE
         return ctx.finding(res.address, path, actual, expected, Outcome.FAIL, file=file, line=line)
-    why = res.reason(path)
     return ctx.finding(res.address, path, Raw(why) if why else MISSING, expected, Outcome.DEFERRED,
                        file=file, line=line)
+
+
+def _leaf(path: str) -> str:
+    """The attribute or key an attribute path ends in: `environment[0].variables.QUEUE_URL` -> `QUEUE_URL`."""
+    return path.rsplit(".", 1)[-1].split("[")[0]
 
 
 def _verdict(ctx: CheckContext, ok: bool, res: Resource, path: str, actual: Any, expected: Any,
@@ -218,14 +222,14 @@ def _strings(res: Resource) -> Iterator[tuple[str, str]]:
 def no_foreign_values(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
     forbidden = ctx.contract.forbidden_words(ctx.env)
     ignored = set(ctx.param("ignore_attributes", []))
-    # Validations and file listings name every environment on purpose.
-    skipped = {"variable", "var_files", "backend_config", *ctx.param("ignore_types", [])}
+    # Of the static-only inputs only the var values are the environment's; the rest name every environment.
+    skipped = (PSEUDO_TYPES - {"tfvars"}) | set(ctx.param("ignore_types", []))
     for res in resources:
         if res.type in skipped:
             continue
         hits = checked = 0
         for path, value in _strings(res):
-            if path.rsplit(".", 1)[-1].split("[")[0] in ignored:
+            if _leaf(path) in ignored:
                 continue
             checked += 1
             words = foreign_words(value, forbidden)
@@ -558,17 +562,14 @@ def _glob(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")) + r"\Z")
 
 
-def _neutral(value: Any, words: Sequence[str], ids: Mapping[str, str]) -> Any:
+def _neutral(value: Any, words: re.Pattern[str], ids: Mapping[str, str]) -> Any:
     """`value` as it reads in any environment: the resources' generated identifiers as `<generated N>` and
-    the environment's own words (name, prefix, workspace) as `{env}`, so names and references compare."""
+    the environment's own words (`_own_words`) as `{env}`, so names and references compare."""
     if not isinstance(value, str):
         return value
     for generated in sorted((i for i in ids if i in value), key=len, reverse=True):
         value = value.replace(generated, ids[generated])
-    if not words:
-        return value
-    pattern = r"(?<![A-Za-z0-9])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![a-z0-9])"
-    return re.sub(pattern, "{env}", value, flags=re.IGNORECASE)
+    return words.sub("{env}", value)
 
 
 def _identities(pairs: Iterable[tuple[Resource, Resource]], keys: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -584,9 +585,11 @@ def _identities(pairs: Iterable[tuple[Resource, Resource]], keys: Sequence[str])
     return mine, theirs
 
 
-def _words(ctx: CheckContext, env: str) -> list[str]:
+def _own_words(ctx: CheckContext, env: str) -> re.Pattern[str]:
+    """The environment's name, prefix and workspace as whole words, longest first (compiled once per check)."""
     spec = ctx.contract.env(env)
-    return sorted({env, spec.prefix, spec.workspace_name} - {"default"})
+    words = sorted({env, spec.prefix, spec.workspace_name} - {"default"}, key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9])(" + "|".join(re.escape(w) for w in words) + r")(?![a-z0-9])", re.IGNORECASE)
 
 
 @check("EG015", "static", "plan", "live")
@@ -602,7 +605,7 @@ def parity(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding
         return
     allowed = [_glob(p) for p in rule.allow_differ]
     free = lambda *names: any(g.match(n) for g in allowed for n in names)  # noqa: E731
-    words = (_words(ctx, ctx.env), _words(ctx, model))
+    words = (_own_words(ctx, ctx.env), _own_words(ctx, model))
     # Addresses the live probe derives from names (a queue policy by its URL) compare with the words neutral.
     mine = {_neutral(r.address, words[0], {}): r for r in _of(resources, ["*"])}
     other = {_neutral(r.address, words[1], {}): r for r in _of(theirs, ["*"])}
@@ -621,7 +624,7 @@ def parity(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding
         yield from _twins(ctx, res, twin, words, ids, free, as_in)
 
 
-def _twins(ctx: CheckContext, res: Resource, twin: Resource, words: tuple[Sequence[str], Sequence[str]],
+def _twins(ctx: CheckContext, res: Resource, twin: Resource, words: tuple[re.Pattern[str], re.Pattern[str]],
            ids: tuple[Mapping[str, str], Mapping[str, str]], free: Callable[..., bool],
            as_in: Callable[[str], Raw]) -> Iterator[Finding]:
     values = dict(leaves(res.values))
@@ -629,7 +632,7 @@ def _twins(ctx: CheckContext, res: Resource, twin: Resource, words: tuple[Sequen
     compared = differ = 0
     ignored, secret_names = set(ctx.param("ignored")), set(ctx.param("secret_names"))
     for path in sorted(values.keys() | others.keys()):
-        leaf = re.sub(r"(\[\d+\])+$", "", path).rsplit(".", 1)[-1]
+        leaf = _leaf(path)
         if free(path, f"{res.type}.{path}") or leaf in ignored:
             continue
         unknown_here, unknown_there = res.is_unknown(path), twin.is_unknown(path)

@@ -511,10 +511,9 @@ def cmd_drift(args: argparse.Namespace, console: Console) -> int:
     if len(envs) != 1:
         raise UsageError("drift: name exactly one environment")
     env = envs[0]
-    if args.endpoint and not localaws.is_loopback(args.endpoint):
-        raise UsageError(f"--endpoint must be a loopback URL (the local AWS), got {args.endpoint}")
     if not args.endpoint and not args.real_aws:
         raise UsageError("drift: name where the environment is deployed: --endpoint URL (a local AWS) or --real-aws")
+    check_target(args)
     rules, contract, _ = _policies()
     target = stack.Target(endpoint=args.endpoint or None, region=args.region)
     with working(console, f"refresh-only plan of {env}"), tempfile.TemporaryDirectory(prefix="envgate-drift-") as tmp:

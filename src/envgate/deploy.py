@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -26,11 +25,12 @@ from envgate.errors import EnvgateError
 from envgate.toolchain import Toolchain
 
 
-def shared_dir(tmp_path_factory) -> Path:
-    """The directory every worker of this session sees: basetemp's parent under xdist, basetemp otherwise
-    (its parent is shared by *all* sessions when xdist is off, so it must not hold session records)."""
+def shared_dir(tmp_path_factory, worker: bool) -> Path:
+    """The directory every worker of this session sees: basetemp's parent for an xdist worker, basetemp otherwise
+    (its parent is shared by *all* sessions when xdist is off, so it must not hold session records). `worker`
+    comes from the session's own config: a pytest started from inside a worker inherits PYTEST_XDIST_WORKER."""
     base = tmp_path_factory.getbasetemp()
-    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = base.parent if worker else base
     path = root / "envgate-shared"
     path.mkdir(exist_ok=True)
     return path

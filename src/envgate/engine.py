@@ -18,7 +18,7 @@ from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.findings import Finding, Outcome, Raw, render
 from envgate.registry import GATES, CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
-from envgate.resource import Resource, base_address, completed
+from envgate.resource import Resource, base_address, completed, covered
 from envgate.sources import hcl
 from envgate.waivers import Waivers, apply_waivers
 
@@ -89,14 +89,15 @@ def static_resources(root: Path | str, envs: Iterable[str], contract: Contract) 
                            "repository root)")
     envs = list(envs)
     evaluated = hcl.evaluate(layouts(root, contract, envs))
+    # Without a workspace the backend file alone chooses the state: EG010 compares every such env's key.
+    keys = {e: contract.state_key(e, root) for e, spec in contract.environments.items() if spec.workspace is None} \
+        if any(contract.env(name).workspace is None for name in envs) else {}
     for name in envs:
         folder = (root / contract.env(name).tfvars).parent
         files = sorted(p.relative_to(root).as_posix() for p in folder.glob("*.tfvars"))
         evaluated[name].append(Resource(type="var_files", address="var_files", env=name, values={"files": files}))
         spec = contract.env(name)
-        if spec.workspace is None:  # the state is chosen by the backend file alone: EG010 reads every env's key
-            keys = {other: contract.state_key(other, root) for other in contract.environments
-                    if contract.env(other).workspace is None}
+        if name in keys:
             evaluated[name].append(Resource(
                 type="backend_config", address="backend_config", env=name, file=spec.backend_config, line=None,
                 values={"key": contract.backend_settings(name, root).get("key"),
@@ -193,7 +194,7 @@ def drift(doc: dict, env: str, root: Path | str, contract: Contract) -> list[Fin
                                actual=False, expected=Raw("present, as in the state (deleted outside tofu)"),
                                outcome=Outcome.FAIL, file=file, line=line))
         for path, state, live in item["changes"]:
-            secret = any(path == s or path.startswith((s + ".", s + "[")) for s in item["sensitive"])
+            secret = covered(path, item["sensitive"])
             shown = Raw("the state's value") if secret else Raw(f"{render(state)}, as in the state (changed outside tofu)")
             out.append(Finding(rule_id=DRIFT, gate="live", env=env, address=item["address"], attribute=path,
                                actual=live, expected=shown, outcome=Outcome.FAIL, file=file, line=line,

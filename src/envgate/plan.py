@@ -155,7 +155,12 @@ def defaulted(res: Resource, configuration: Mapping[str, set[str]]) -> Resource:
     if not gone:
         return res
     values = {k: v for k, v in res.values.items() if k not in gone}
-    return replace(res, values=values, unknown=frozenset(u for u in res.unknown if u.split(".")[0].split("[")[0] not in gone))
+    return replace(res, values=values, unknown=frozenset(u for u in res.unknown if _top(u) not in gone))
+
+
+def _top(path: str) -> str:
+    """The resource attribute an attribute path starts at: `tags.Name` -> `tags`, `rule[0].id` -> `rule`."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
 _UNSET = {None, "", MISSING}
@@ -179,11 +184,12 @@ def drifted(doc: dict) -> list[dict]:
             continue
         sets = configuration.get(base_address(item["address"]), set())
         state, live = dict(leaves(before)), dict(leaves(after))
-        # null, "" and an empty map or list are one "not set" to the provider: refreshing turns one into another
-        changes = [(path, state.get(path, MISSING), live.get(path, MISSING)) for path in sorted(state.keys() | live.keys())
-                   if re.split(r"[.\[]", path, maxsplit=1)[0] in sets
-                   and state.get(path, MISSING) != live.get(path, MISSING)
-                   and not {state.get(path, MISSING), live.get(path, MISSING)} <= _UNSET]
+        changes = []
+        for path in sorted(state.keys() | live.keys()):
+            was, now = state.get(path, MISSING), live.get(path, MISSING)
+            # null, "" and an empty map or list are one "not set" to the provider: refreshing turns one into another
+            if _top(path) in sets and was != now and not {was, now} <= _UNSET:
+                changes.append((path, was, now))
         if changes:
             out.append({"address": item["address"], "type": item.get("type"), "deleted": False, "changes": changes,
                         "sensitive": sensitive})
@@ -208,6 +214,9 @@ def _modules(module: dict, source: str) -> Iterator[dict]:
 def _kind(value: Any) -> str:
     return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
         type(value), "number")
+
+
+RESERIALIZED = "the same JSON document, re-serialized"
 
 
 def pending_changes(doc: dict) -> list[dict]:
@@ -244,14 +253,14 @@ def pending_changes(doc: dict) -> list[dict]:
             elif before.get(key) != after.get(key):
                 differing.append(key)
                 if _json_equal(before.get(key), after.get(key)):
-                    why[key] = "the same JSON document, re-serialized"
+                    why[key] = RESERIALIZED
         out.append({"address": rc["address"], "actions": actions, "attributes": differing, "why": why,
                     "equivalent": actions == ["update"] and bool(differing) and set(why) == set(differing)})
     # A re-read is no change only when what made it pending is itself a re-serialization: some resource's.
-    reserialized = any(w == "the same JSON document, re-serialized" for item in out for w in item["why"].values())
+    reserialized = any(w == RESERIALIZED for item in out for w in item["why"].values())
     if not reserialized:
         for item in out:
-            item["why"] = {k: w for k, w in item["why"].items() if not w.startswith("re-read")}
+            item["why"] = {k: w for k, w in item["why"].items() if w == RESERIALIZED}
             item["equivalent"] = item["equivalent"] and set(item["why"]) == set(item["attributes"])
     return out
 

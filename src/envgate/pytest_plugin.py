@@ -256,11 +256,11 @@ def waivers(repo_root: Path, contract):
 
 
 @pytest.fixture(scope="session")
-def shared(tmp_path_factory) -> Path:
+def shared(pytestconfig, tmp_path_factory) -> Path:
     """The directory every xdist worker of this session shares (plans, deployments, their locks)."""
     from envgate import deploy
 
-    return deploy.shared_dir(tmp_path_factory)
+    return deploy.shared_dir(tmp_path_factory, worker=hasattr(pytestconfig, "workerinput"))
 
 
 @dataclass

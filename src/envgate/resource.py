@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -68,13 +68,13 @@ class Resource:
 
     def reason(self, path: str) -> str | None:
         """Why `path` (or the unknown path that covers it) is unknown, when the source said."""
-        return next((why for root, why in self.reasons.items() if _covered(path, frozenset({root}))), None)
+        return next((why for root, why in self.reasons.items() if covered(path, frozenset({root}))), None)
 
     def is_unknown(self, path: str) -> bool:
-        return _covered(path, self.unknown)
+        return covered(path, self.unknown)
 
     def is_sensitive(self, path: str) -> bool:
-        return _covered(path, self.sensitive)
+        return covered(path, self.sensitive)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], env: str | None = None) -> Resource:
@@ -127,7 +127,8 @@ def _compiled(path: str):
         raise EnvgateError(f"bad attribute path {path!r}: {exc}") from None
 
 
-def _covered(path: str, roots: frozenset[str]) -> bool:
+def covered(path: str, roots: Iterable[str]) -> bool:
+    """Whether `path` is one of `roots` or lies below one (`policy` covers `policy.Statement[0]`)."""
     return any(path == r or path.startswith((r + ".", r + "[")) for r in roots)
 
 
@@ -145,8 +146,8 @@ def completed(plan: Resource, static: Resource) -> Resource:
         if known is MISSING or not _assign(values, path, copy.deepcopy(known)):
             unknown.add(path)
             continue
-        unknown |= {u for u in static.unknown if _covered(u, frozenset({path}))}
-        sensitive |= {s for s in static.sensitive if _covered(s, frozenset({path}))}
+        unknown |= {u for u in static.unknown if covered(u, frozenset({path}))}
+        sensitive |= {s for s in static.sensitive if covered(s, frozenset({path}))}
     return replace(plan, values=values, unknown=frozenset(unknown), sensitive=frozenset(sensitive))
 
 

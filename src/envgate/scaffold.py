@@ -205,9 +205,8 @@ def _prefix(e: Env, variables: Mapping[str, str], todos: list[str]) -> str:
     return "todo"
 
 
-def _names(e: Env) -> dict[str, list[str]]:
-    """Known names per type, read where rule EG001 reads them."""
-    attributes = load_rules().get("EG001").params["name_attributes"]
+def _names(e: Env, attributes: Mapping[str, str]) -> dict[str, list[str]]:
+    """Known names per type, read where rule EG001 reads them (`attributes`: its name table)."""
     out: dict[str, list[str]] = {}
     for res in e.resources:
         attribute = attributes.get(res.type)
@@ -221,7 +220,8 @@ def _fill(template: str, project: str, env: str, prefix: str) -> str:
 
 
 def _naming(envs: Sequence[Env], project: str, prefixes: Mapping[str, str], todos: list[str]) -> dict[str, Any]:
-    names = {e.name: _names(e) for e in envs}
+    attributes = load_rules().get("EG001").params["name_attributes"]
+    names = {e.name: _names(e, attributes) for e in envs}
     general = {e: [n for t, ns in by_type.items() if t != "aws_cloudwatch_log_group" for n in ns]
                for e, by_type in names.items()}
     template = next((t for t in NAME_TEMPLATES if all(general.values()) and all(

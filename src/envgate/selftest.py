@@ -110,6 +110,14 @@ def discover(root: Path | None = None) -> list[FixtureCase]:
     return cases
 
 
+def lay_out(case: FixtureCase, root: Path) -> Path:
+    """A static fixture as the repository it stands for: fixtures/_base/ (when there is one), then its own files."""
+    if (fixtures_dir() / BASE).is_dir():
+        shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
+    shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
+    return root
+
+
 def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Finding]:
     """The findings of the fixture's own rule only, at the fixture's gate."""
     if case.contract:
@@ -119,10 +127,7 @@ def run(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[Fin
             raise EnvgateError(validation_message(case.path / "case.yaml", exc)) from None
     if case.gate == "static":
         with tempfile.TemporaryDirectory(prefix="envgate-fixture-") as scratch:
-            root = Path(scratch)
-            if (fixtures_dir() / BASE).is_dir():
-                shutil.copytree(fixtures_dir() / BASE, root, dirs_exist_ok=True)
-            shutil.copytree(case.path, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
+            root = lay_out(case, Path(scratch))
             return evaluate_static(root, case.env, contract, rules, only=[case.rule_id])
     resources = load_resources(case.path / "resources.json", env=case.env)
     others_file = case.path / "others.json"

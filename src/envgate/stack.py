@@ -86,11 +86,11 @@ class StackRun:
     commands: list[str] = field(default_factory=list)
 
     @property
-    def var_args(self) -> str:
-        return " ".join(f"-var-file={v}" for v in self.var_files)
+    def var_flags(self) -> list[str]:
+        return [f"-var-file={v}" for v in self.var_files]
 
     def _call(self, what: str, fn, *args, **kwargs):
-        cmd = f"cd {self.tf.tfdir} && tofu {what} {self.var_args}"
+        cmd = f"cd {self.tf.tfdir} && tofu {what} {' '.join(self.var_flags)}"
         self.commands.append(cmd)
         try:
             return fn(*args, **kwargs)
@@ -106,7 +106,7 @@ class StackRun:
     def drift_json(self) -> dict:
         """`tofu plan -refresh-only` (no lock, nothing written) as plan JSON: what changed outside tofu."""
         args = ["-input=false", "-no-color", "-refresh-only", "-lock=false", "-out=envgate-drift.tfplan",
-                *(f"-var-file={v}" for v in self.var_files)]
+                *self.var_flags]
         self.commands.append(f"cd {self.tf.tfdir} && tofu plan {' '.join(args)} && tofu show -json envgate-drift.tfplan")
         planned = self.tf.execute_command("plan", *args)
         if planned.retcode != 0:
@@ -120,8 +120,7 @@ class StackRun:
 
     def plan_exitcode(self) -> int:
         """`tofu plan -detailed-exitcode`: 0 no changes, 2 changes."""
-        res = self.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode",
-                                      *(f"-var-file={v}" for v in self.var_files))
+        res = self.tf.execute_command("plan", "-input=false", "-no-color", "-detailed-exitcode", *self.var_flags)
         return res.retcode
 
     def apply(self) -> str:

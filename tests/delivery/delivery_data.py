@@ -1,6 +1,9 @@
-"""Findings of every outcome (one of them sensitive) for the delivery tests."""
+"""Findings of every outcome (one of them sensitive) for the delivery tests; the environment of a pytest or
+envgate run in another repository."""
 
 from __future__ import annotations
+
+import os
 
 from envgate.findings import Finding, Outcome
 
@@ -22,3 +25,10 @@ def sample_findings() -> list[Finding]:
         Finding("WAIVER", "static", "dev", "aws_sns_topic.old", "waiver", "unused", "it matches a FAIL",
                 Outcome.FAIL, "policies/waivers.yaml", 4),
     ]
+
+
+def outside_env(**extra: str) -> dict[str, str]:
+    """This process's environment for a run in another repository: its own root, and its own session, not a
+    worker of ours (PYTEST_XDIST_* would make an inner pytest share our temp dir)."""
+    env = {k: v for k, v in os.environ.items() if k != "ENVGATE_ROOT" and not k.startswith("PYTEST_XDIST")}
+    return {**env, **extra}

@@ -59,9 +59,7 @@ def test_checkov_agrees_with_the_engine_on_the_rule_fixtures(tmp_path: Path) -> 
     cases = [c for c in selftest.discover() if c.gate == "static" and int(c.rule_id[2:]) in numbers]
     assert set(BEYOND_CHECKOV) <= {c.id for c in cases}
     for case in cases:
-        target = tmp_path / case.id.replace("/", "_")
-        shutil.copytree(selftest.fixtures_dir() / selftest.BASE, target)
-        shutil.copytree(case.path, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("case.yaml"))
+        selftest.lay_out(case, tmp_path / case.id.replace("/", "_"))
     results = run_checkov(tmp_path)
     contract, rules = selftest.fixture_contract(), load_rules()
     verdicts = {}

@@ -8,7 +8,6 @@ The example stack (examples/audio-pipeline: dev/staging/prod, per-environment ba
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,15 +15,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from delivery_data import outside_env
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "audio-pipeline"
 
 
 def gate(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    # The inner pytest is its own session, not a worker of ours (PYTEST_XDIST_* would make it share our temp dir).
-    env = {k: v for k, v in os.environ.items() if k != "ENVGATE_ROOT" and not k.startswith("PYTEST_XDIST")}
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args], cwd=repo,
-                          env=env, capture_output=True, text=True, timeout=900, check=False)
+                          env=outside_env(), capture_output=True, text=True, timeout=900, check=False)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from delivery_data import outside_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,8 +42,7 @@ def team(tmp_path: Path) -> tuple[Path, dict[str, str]]:
                                "rationale": "A poison message is retried forever.", "remediation": "Add a redrive_policy.",
                                "gates": ["static"], "resource_types": ["aws_sqs_queue"]})
     (repo / "policies" / "rules.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False))
-    env = {k: v for k, v in os.environ.items() if k != "ENVGATE_ROOT" and not k.startswith("PYTEST_XDIST")}
-    return repo, {**env, "PYTHONPATH": str(site)}
+    return repo, outside_env(PYTHONPATH=str(site))
 
 
 def test_a_team_check_from_an_entry_point(team) -> None:

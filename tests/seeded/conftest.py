@@ -32,10 +32,10 @@ from envgate.seeded import SeededCase
 from seedlib import envs_of, fill, load_cases
 
 @pytest.fixture(scope="session")
-def seed_target(aws_target, tmp_path_factory):
+def seed_target(aws_target, shared, tmp_path_factory):
     """A private moto for the seeded cases: nothing seeded can reach the deployments other tests probe."""
     log = tmp_path_factory.mktemp("seeded-moto") / "moto.log"
-    with deploy.private_moto(deploy.shared_dir(tmp_path_factory), log, aws_target.region) as target:
+    with deploy.private_moto(shared, log, aws_target.region) as target:
         yield target
 
 

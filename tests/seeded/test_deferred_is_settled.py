@@ -19,9 +19,9 @@ ADDRESS = "aws_sqs_queue.DownloadQueue"
 @pytest.mark.live
 @pytest.mark.slow
 @pytest.mark.local_aws
-def test_a_value_the_plan_deferred_is_failed_at_live(repo_root, toolchain, aws_target, tmp_path, tmp_path_factory):
+def test_a_value_the_plan_deferred_is_failed_at_live(repo_root, toolchain, aws_target, shared, tmp_path):
     contract = load_contract()
-    with deploy.private_moto(deploy.shared_dir(tmp_path_factory), tmp_path / "moto.log", aws_target.region) as target:
+    with deploy.private_moto(shared, tmp_path / "moto.log", aws_target.region) as target:
         run = stack.prepare(repo_root, "staging", toolchain, target, tmp_path / "work")
         sqs = run.workdir / "terraform" / "sqs.tf"
         text = sqs.read_text()

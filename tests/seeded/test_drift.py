@@ -21,8 +21,8 @@ def drift(repo_root, endpoint: str, report) -> tuple[subprocess.CompletedProcess
     return proc, findings
 
 
-def test_changes_made_outside_tofu_are_found(repo_root, toolchain, aws_target, tmp_path, tmp_path_factory):
-    with deploy.private_moto(deploy.shared_dir(tmp_path_factory), tmp_path / "moto.log", aws_target.region) as target:
+def test_changes_made_outside_tofu_are_found(repo_root, toolchain, aws_target, shared, tmp_path):
+    with deploy.private_moto(shared, tmp_path / "moto.log", aws_target.region) as target:
         stack.prepare(repo_root, "staging", toolchain, target, tmp_path / "work").apply()
         proc, findings = drift(repo_root, target.endpoint, tmp_path / "clean")
         assert proc.returncode == 0, proc.stdout + proc.stderr
