@@ -23,6 +23,7 @@ from envgate.sources.hcl import reference_address
 
 UNREADABLE = Raw("(unknown)")
 POLICY_ATTRIBUTE = "policy"
+TRUST_ATTRIBUTE = "assume_role_policy"
 _WORD = re.compile(r"[a-z0-9]+")
 USAGE_PLAN_LIMITS = {"throttle_settings[0].burst_limit": "api.throttle_burst_limit",
                      "throttle_settings[0].rate_limit": "api.throttle_rate_limit",
@@ -269,8 +270,22 @@ def _in_scope(arn: str, starts: list[str], own_arns: set[str]) -> bool:
     return False
 
 
-def _policy_document(res: Resource) -> dict[str, Any] | None:
-    value = res.get(POLICY_ATTRIBUTE)
+def _policy_attribute(res: Resource) -> str:
+    """Where a resource keeps the policy EG008 judges: a role's is who may assume it."""
+    return TRUST_ATTRIBUTE if res.type == "aws_iam_role" else POLICY_ATTRIBUTE
+
+
+def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
+    """The IAM principals (roles, users, account roots) a statement names; services and federated identity
+    providers are not another environment's."""
+    principal = statement.get("Principal")
+    values = principal.get("AWS") if isinstance(principal, Mapping) else None
+    values = values if isinstance(values, list) else [values] if isinstance(values, str) else []
+    return sorted(v for v in values if isinstance(v, str) and v.startswith("arn:"))
+
+
+def _policy_document(res: Resource, attribute: str = POLICY_ATTRIBUTE) -> dict[str, Any] | None:
+    value = res.get(attribute)
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -298,22 +313,22 @@ def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Find
     unscoped_ok = {a.lower() for a in ctx.param("unscoped_actions")}
     expected = Raw(f"an ARN of {ctx.env} ({', '.join(s + '*' for s in starts)})")
     for res in _of(resources, ctx.rule.resource_types):
-        if res.is_unknown(POLICY_ATTRIBUTE):
-            yield _unknown(ctx, res, POLICY_ATTRIBUTE, expected)
+        attribute = _policy_attribute(res)
+        if res.is_unknown(attribute):
+            yield _unknown(ctx, res, attribute, expected)
             continue
-        if res.get(POLICY_ATTRIBUTE) in (MISSING, None, ""):
+        if res.get(attribute) in (MISSING, None, ""):
             continue
-        document = _policy_document(res)
+        document = _policy_document(res, attribute)
         if document is None:
-            yield _verdict(ctx, False, res, POLICY_ATTRIBUTE, res.get(POLICY_ATTRIBUTE),
-                           Raw("an IAM policy document (JSON)"))
+            yield _verdict(ctx, False, res, attribute, res.get(attribute), Raw("an IAM policy document (JSON)"))
             continue
         raw_statements = document.get("Statement")
         raw_statements = raw_statements if isinstance(raw_statements, list) else [raw_statements]
         for index, statement in enumerate(Policy(document).statements):
             if statement.effect != "Allow":
                 continue
-            where = f"{POLICY_ATTRIBUTE}.Statement[{index}]"
+            where = f"{attribute}.Statement[{index}]"
             if "NotResource" in statement.statement:
                 yield _verdict(ctx, False, res, f"{where}.NotResource", statement.statement["NotResource"],
                                Raw("Resource (an Allow with NotResource reaches every other environment)"))
@@ -336,13 +351,15 @@ def iam_scope(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Find
                 if not _in_scope(arn, starts, own_arns):
                     bad.append(arn)
                     yield _verdict(ctx, False, res, f"{where}.Condition", arn, expected)
-            # Who is allowed: a role or user ARN of another environment (service principals are not ARNs).
-            for arn in sorted(p for p in statement.principals if isinstance(p, str) and p.startswith("arn:")):
+            # Who is allowed (a trust policy has no Resource, only this): a role, user or account root.
+            principals = _aws_principals(statement.statement)
+            for arn in principals:
                 if not _in_scope(arn, starts, own_arns):
                     bad.append(arn)
                     yield _verdict(ctx, False, res, f"{where}.Principal", arn, expected)
             if not bad:
-                yield _verdict(ctx, True, res, f"{where}.Resource", arns, expected)
+                part, shown = ("Resource", arns) if arns or attribute == POLICY_ATTRIBUTE else ("Principal", principals)
+                yield _verdict(ctx, True, res, f"{where}.{part}", shown, expected)
 
 
 @check("EG011", "static", "plan", "live")

@@ -93,6 +93,8 @@ class EnvironmentContract(BaseModel):
     alarms: bool | None = Field(None, description="CloudWatch alarms (and the alarms' topic) exist; none: not "
                                 "checked.")
     read_only: bool = Field(description="The live gate must never mutate this environment.")
+    account_id: str | None = Field(None, pattern=r"^[0-9]{12}$", description="AWS account the environment lives "
+                                   "in; the live gate refuses to probe another (none: any account).")
 
     @field_validator("log_retention_days")
     @classmethod

@@ -103,14 +103,34 @@ class Prober:
         self.prefix = self.spec.prefix
         self.read_only = self.spec.read_only if read_only is None else read_only
         self.session = target.session()
-        # aws, aws-cn, aws-us-gov...: from the region, as botocore's endpoint data has it (no call needed).
-        self.partition = self.session.get_partition_for_region(target.region)
         self.state_key = self.contract.state_object(env, root or repo_root())
         self.identity = {k: v for k, v in self.contract.tags_of(env).items() if "{" in self.contract.tags[k]}
         self.log = watch(self.session, log or CallLog(), self.read_only, label=f"{env} (live probe)",
                          state_objects=frozenset({(target.state_bucket, self.state_key)}))
         self._clients: dict[str, Any] = {}
         self._tags: dict[str, dict[str, str]] | None = None
+        self._caller: tuple[str, str] | None = None
+
+    def whoami(self) -> tuple[str, str]:
+        """(partition, account) of the credentials, from STS: the probe builds ARNs in them, and refuses an
+        account the contract does not name for this environment."""
+        if self._caller is None:
+            try:
+                arn = self.client("sts").get_caller_identity()["Arn"]
+            except (ClientError, BotoCoreError) as exc:
+                raise EnvgateError(f"{self.env}: live probe cannot read the caller identity "
+                                   f"(sts:GetCallerIdentity): {_why(exc)}") from None
+            _, partition, _, _, account, _ = arn.split(":", 5)
+            expected = self.spec.account_id
+            if expected and account != expected:
+                raise EnvgateError(f"{self.env}: the credentials are for account {account}, the contract says "
+                                   f"{self.env} lives in {expected}: nothing probed")
+            self._caller = partition, account
+        return self._caller
+
+    @property
+    def partition(self) -> str:
+        return self.whoami()[0]
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
@@ -237,9 +257,9 @@ class Prober:
             if role.get("Path", "/").startswith("/aws-service-role/"):
                 continue
             raw = _Raw("aws_iam_role", {"name": name, "arn": role["Arn"]})
-            tags = _tagdict(role.get("Tags"))
-            if not tags and not name.startswith(self.stems()):
-                continue  # list_roles omits tags on AWS: only prefixed roles get a get_role call
+            if not name.startswith(self.stems()) and not self.identity:
+                continue  # owned by name only: another name is not ours, whatever its tags
+            # list_roles omits tags on AWS: get_role reads them (and the trust policy) for every candidate.
             full = self._get(raw, ["tags_all", "assume_role_policy"], lambda n=name: iam.get_role(RoleName=n)) or {}
             detail = full.get("Role", role)
             raw.values.update({"assume_role_policy": _policy_text(detail.get("AssumeRolePolicyDocument")),
@@ -483,16 +503,21 @@ class Prober:
             raise EnvgateError(f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}: {_why(exc)}") from None
         except BotoCoreError as exc:
             raise EnvgateError(f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}: {_why(exc)}") from None
+        where = f"{self.env}: s3://{self.target.state_bucket}/{key} is not a state file"
         try:
-            return key, json.loads(body)
-        except json.JSONDecodeError:
-            raise EnvgateError(f"{self.env}: s3://{self.target.state_bucket}/{key} is not a state file") from None
+            state = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise EnvgateError(f"{where} (not JSON: {exc})") from None
+        if not isinstance(state, dict) or not isinstance(state.get("version"), int):
+            raise EnvgateError(f"{where} (JSON without a state `version`)")
+        return key, state
 
 
 def probe(target: Target, env: str, contract: Contract | None = None, *, root: Path | None = None,
           read_only: bool | None = None, log: CallLog | None = None) -> ProbeResult:
     """Probe `env` on `target`: its resources as Terraform would spell them, and the API calls it took."""
     prober = Prober(target, env, contract, read_only=read_only, log=log, root=root)
+    prober.whoami()  # first: wrong or expired credentials are one line before anything is read
     key, state = prober.state()  # first: a wrong region is then one line before any other call
     regions = {arn.split(":")[3] for res in state.get("resources") or [] for inst in res.get("instances") or []
                if isinstance(arn := (inst.get("attributes") or {}).get("arn"), str) and arn.count(":") >= 5} - {""}

@@ -1,8 +1,11 @@
 """Issue 6: the GitHub workflows pass actionlint, and keep the delivery rules (pinned actions, least
-permissions, OIDC per environment, protected production after staging, concurrency, SARIF upload)."""
+permissions, OIDC per environment, protected production after staging, concurrency, SARIF upload).
+Issue 14: deploy.yml follows the promotion order dev -> staging -> production, each later environment
+running `envgate promote` on the earlier one's live-gate report before it applies."""
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -124,7 +127,7 @@ def test_least_permissions_and_concurrency(path):
 
 def test_triggers():
     assert workflow("pr.yml")["on"] == {"pull_request": {"branches": ["main"]}}
-    assert workflow("deploy.yml")["on"] == {"push": {"branches": ["main"]}}
+    assert workflow("deploy.yml")["on"] == {"push": {"branches": ["dev", "main"]}}
     assert "pull_request" in workflow("ci.yml")["on"]
     ci_steps = workflow("ci.yml")["jobs"]["test"]["steps"]
     assert any(s.get("run", "").startswith("make test") for s in ci_steps)
@@ -143,22 +146,190 @@ def test_pr_runs_static_then_plan_per_environment_and_publishes():
     assert "-m static" in static_runs and "--report-dir=" in static_runs
 
 
-def test_deploy_gates_production_behind_staging_and_approval():
-    jobs = workflow("deploy.yml")["jobs"]
-    staging, production = jobs["staging"], jobs["production"]
-    assert staging["environment"] == "staging"
-    assert production["needs"] == "staging"
+PROMOTION = ("dev", "staging", "production")
+MAIN_ONLY = "github.ref == 'refs/heads/main'"
+
+
+def run(step: dict) -> str:
+    return step.get("run") or ""
+
+
+def uses(step: dict, action: str) -> bool:
+    return (step.get("uses") or "").startswith(action + "@")
+
+
+def _index(steps: list[dict], what: str, pred) -> tuple[int | None, list[str]]:
+    found = [i for i, s in enumerate(steps) if pred(s)]
+    if len(found) != 1:
+        return None, [f"{what}: expected one step, found {len(found)}"]
+    return found[0], []
+
+
+def promotion_problems(doc: dict) -> list[str]:
+    """What breaks the promotion order dev -> staging -> production in a deploy workflow (empty: none).
+
+    Every environment: its own job, GitHub environment (its OIDC role), concurrency group that never cancels,
+    and the steps plan gate < apply of that plan < live gate, the live gate writing reports/live-ENV. dev runs
+    on every trigger (push to dev and main); each later job needs the earlier one, runs on main only, and
+    downloads the earlier job's live-gate report (the artifact the earlier job uploads after its live gate)
+    before an `envgate promote EARLIER ENV` on that report and its own plan JSON, placed after its plan gate
+    and before its apply, unconditional and not allowed to fail."""
+    problems: list[str] = []
+    branches = ((doc.get("on") or {}).get("push") or {}).get("branches")
+    if branches != ["dev", "main"]:
+        problems.append(f"trigger: push to [dev, main] expected, got {branches}")
+    jobs = doc.get("jobs") or {}
+    if set(jobs) != set(PROMOTION):
+        problems.append(f"jobs: {sorted(jobs)} instead of {list(PROMOTION)}")
+    for n, env in enumerate(PROMOTION):
+        job = jobs.get(env)
+        if job is None:
+            continue
+        where = f"{env} job"
+        prev = PROMOTION[n - 1] if n else None
+        if job.get("environment") != env:
+            problems.append(f"{where}: environment {job.get('environment')!r}, not {env!r} (its OIDC role)")
+        conc = job.get("concurrency") or {}
+        if conc.get("group") != f"deploy-{env}" or conc.get("cancel-in-progress") is not False:
+            problems.append(f"{where}: concurrency group deploy-{env} with cancel-in-progress: false expected")
+        steps = job.get("steps") or []
+        gate, p1 = _index(steps, f"{where}: plan gate", lambda s: "envgate check-plan" in run(s))
+        apply, p2 = _index(steps, f"{where}: tofu apply", lambda s: re.match(r"tofu (-chdir=\S+ )?apply ", run(s)))
+        live, p3 = _index(steps, f"{where}: live gate", lambda s: "-m 'live and not local_aws'" in run(s))
+        problems += p1 + p2 + p3
+        if None not in (gate, apply, live):
+            if not gate < apply < live:
+                problems.append(f"{where}: plan gate, then apply of that plan, then the live gate")
+            if f"--env {env} " not in run(steps[gate]) + " ":
+                problems.append(f"{where}: the plan gate does not check {env}")
+            if f"{env}.tfplan" not in run(steps[apply]):
+                problems.append(f"{where}: apply does not apply {env}.tfplan")
+            if steps[apply].get("if") or steps[apply].get("continue-on-error"):
+                problems.append(f"{where}: apply must run only when every earlier step passed")
+            live_run = run(steps[live])
+            if f"--env={env}" not in live_run or "--real-aws" not in live_run:
+                problems.append(f"{where}: the live gate does not run on the real {env}")
+            if f"--report-dir=reports/live-{env}" not in live_run:
+                problems.append(f"{where}: the live gate does not write reports/live-{env}")
+        nxt = PROMOTION[n + 1] if n + 1 < len(PROMOTION) else None
+        if nxt is not None:
+            up, p = _index(steps, f"{where}: upload of live-{env}",
+                           lambda s: uses(s, "actions/upload-artifact") and (s.get("with") or {}).get("name")
+                           == f"live-{env}")
+            problems += p
+            if up is not None:
+                if (steps[up].get("with") or {}).get("path") != f"reports/live-{env}":
+                    problems.append(f"{where}: artifact live-{env} does not hold reports/live-{env}")
+                if live is not None and up < live:
+                    problems.append(f"{where}: live-{env} uploaded before the live gate ran")
+        if prev is None:
+            if "needs" in job or "if" in job:
+                problems.append(f"{where}: must run on every push to dev and main (no needs, no if)")
+            continue
+        if job.get("needs") != prev:
+            problems.append(f"{where}: needs {job.get('needs')!r}, not {prev!r}")
+        if job.get("if") != MAIN_ONLY:
+            problems.append(f"{where}: if {job.get('if')!r}, not main only")
+        down, p4 = _index(steps, f"{where}: download of live-{prev}",
+                          lambda s: uses(s, "actions/download-artifact"))
+        promote, p5 = _index(steps, f"{where}: envgate promote", lambda s: "envgate promote" in run(s))
+        problems += p4 + p5
+        if down is not None:
+            w = steps[down].get("with") or {}
+            if w.get("name") != f"live-{prev}" or w.get("path") != f"reports/live-{prev}":
+                problems.append(f"{where}: downloads {w.get('name')!r} into {w.get('path')!r}, not live-{prev} "
+                                f"into reports/live-{prev}")
+        if promote is None:
+            continue
+        step = steps[promote]
+        words = run(step).split()
+        i = words.index("promote")
+        if words[i + 1:i + 3] != [prev, env]:
+            problems.append(f"{where}: `envgate promote {' '.join(words[i + 1:i + 3])}`, not `promote {prev} {env}`")
+        if f"--from-report reports/live-{prev}" not in " ".join(words):
+            problems.append(f"{where}: promote does not read the {prev} live-gate report reports/live-{prev}")
+        if '--plan-json "$PLAN_JSON"' not in run(step) or \
+                (step.get("env") or {}).get("PLAN_JSON") != "${{ steps.plan.outputs.plan-json }}":
+            problems.append(f"{where}: promote does not compare with this job's plan JSON")
+        if step.get("if") or step.get("continue-on-error"):
+            problems.append(f"{where}: promote must run, and its failure must stop the deploy")
+        if down is not None and not down < promote:
+            problems.append(f"{where}: promote runs before the {prev} report is downloaded")
+        if gate is not None and apply is not None and not gate < promote < apply:
+            problems.append(f"{where}: promote must come after the plan gate and before tofu apply")
+    return problems
+
+
+def test_deploy_follows_the_promotion_order():
+    doc = workflow("deploy.yml")
+    assert promotion_problems(doc) == []
+    production = doc["jobs"]["production"]
     assert production["environment"] == "production", "a protected environment: manual approval"
-    assert production["if"] == "github.ref == 'refs/heads/main'"
-    for job, env in ((staging, "staging"), (production, "production")):
-        runs = [s.get("run", "") for s in job["steps"]]
-        gate = next(i for i, r in enumerate(runs) if "envgate check-plan" in r)
-        apply = next(i for i, r in enumerate(runs) if re.match(r"tofu (-chdir=\S+ )?apply ", r))
-        live = next(i for i, r in enumerate(runs) if "-m 'live and not local_aws'" in r)
-        assert gate < apply < live, f"{env}: plan gate, then apply of that plan, then the live gate"
-        assert f"{env}.tfplan" in runs[apply]
-        assert f"--env={env}" in runs[live] and "--real-aws" in runs[live]
-        assert job["concurrency"]["cancel-in-progress"] is False, "an apply is never cancelled"
+
+
+def _move(steps: list[dict], pred, after) -> None:
+    step = steps.pop(next(i for i, s in enumerate(steps) if pred(s)))
+    steps.insert(next(i for i, s in enumerate(steps) if after(s)) + 1, step)
+
+
+def _promote(s: dict) -> bool:
+    return "envgate promote" in s.get("run", "")
+
+
+def _apply(s: dict) -> bool:
+    return s.get("run", "").startswith("tofu -chdir=")
+
+
+def _mutate_promote_after_apply(doc):
+    _move(doc["jobs"]["production"]["steps"], _promote, _apply)
+
+
+def _mutate_no_promote(doc):
+    doc["jobs"]["staging"]["steps"] = [s for s in doc["jobs"]["staging"]["steps"] if not _promote(s)]
+
+
+def _mutate_download_after_promote(doc):
+    _move(doc["jobs"]["staging"]["steps"], lambda s: s.get("uses", "").startswith("actions/download-artifact@"),
+          _promote)
+
+
+def _mutate_artifact_name(doc):
+    up = next(s for s in doc["jobs"]["dev"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    up["with"]["name"] = "live-dev-report"
+
+
+def _mutate_production_skips_staging(doc):
+    doc["jobs"]["production"]["needs"] = "dev"
+
+
+def _mutate_staging_on_dev_branch(doc):
+    del doc["jobs"]["staging"]["if"]
+
+
+def _mutate_promote_wrong_report(doc):
+    step = next(s for s in doc["jobs"]["production"]["steps"] if _promote(s))
+    step["run"] = step["run"].replace("--from-report reports/live-staging", "--from-report reports/live-dev")
+
+
+def _mutate_promote_may_fail(doc):
+    next(s for s in doc["jobs"]["production"]["steps"] if _promote(s))["continue-on-error"] = True
+
+
+@pytest.mark.parametrize("mutate, problem", [pytest.param(m, p, id=m.__name__.removeprefix("_mutate_")) for m, p in [
+    (_mutate_promote_after_apply, "production job: promote must come after the plan gate and before tofu apply"),
+    (_mutate_no_promote, "staging job: envgate promote: expected one step, found 0"),
+    (_mutate_download_after_promote, "staging job: promote runs before the dev report is downloaded"),
+    (_mutate_artifact_name, "dev job: upload of live-dev: expected one step, found 0"),
+    (_mutate_production_skips_staging, "production job: needs 'dev', not 'staging'"),
+    (_mutate_staging_on_dev_branch, "staging job: if None, not main only"),
+    (_mutate_promote_wrong_report,
+     "production job: promote does not read the staging live-gate report reports/live-staging"),
+    (_mutate_promote_may_fail, "production job: promote must run, and its failure must stop the deploy"),
+]])
+def test_a_broken_promotion_order_is_caught(mutate, problem):
+    doc = copy.deepcopy(workflow("deploy.yml"))
+    mutate(doc)
+    assert problem in promotion_problems(doc)
 
 
 def test_setup_action_caches_the_provider_and_bootstraps():

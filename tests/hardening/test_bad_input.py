@@ -152,8 +152,8 @@ def test_endpoint_with_nothing_listening(no_retry_wait) -> None:
     endpoint = f"http://127.0.0.1:{localaws.free_port()}"
     with pytest.raises(EnvgateError) as raised:
         live.probe(Target(endpoint=endpoint), "production")
-    _one_line(raised, "production: cannot read state s3://envgate-tfstate/env:/production/media-downloader/"
-                      f'terraform.tfstate: Could not connect to the endpoint URL: "{endpoint}/envgate-tfstate/')
+    _one_line(raised, "production: live probe cannot read the caller identity (sts:GetCallerIdentity): Could not "
+                      f'connect to the endpoint URL: "{endpoint}/"')
 
 
 @dataclass
@@ -176,9 +176,9 @@ class _DyingTarget(Target):
         return session
 
 
-@pytest.mark.parametrize("kill_at", [1, 2, 5], ids=["state-read", "first-list", "detail-call"])
+@pytest.mark.parametrize("kill_at", [1, 2, 3, 6], ids=["caller-identity", "state-read", "first-list", "detail-call"])
 def test_moto_killed_mid_probe(kill_at: int, tmp_path: Path, no_retry_wait) -> None:
-    """Whatever call the server dies before (a list, a detail call, the state read) -> one line, the service named."""
+    """Whatever call the server dies before (STS, the state read, a list, a detail call) -> one line, the call named."""
     server = localaws.MotoServer(log=tmp_path / "moto.log").start()
     try:
         seed_production(Target(endpoint=server.endpoint))
@@ -188,39 +188,65 @@ def test_moto_killed_mid_probe(kill_at: int, tmp_path: Path, no_retry_wait) -> N
     finally:
         server.stop()
     _one_line(raised, "production: ", "Could not connect to the endpoint URL")
-    assert re.match(r"production: (live probe cannot list \w+:\w+|live probe failed on aws_\w+|cannot read state "
-                    r"s3://\S+): ", str(raised.value)), raised.value
+    assert re.match(r"production: (live probe cannot read the caller identity \(sts:GetCallerIdentity\)|live probe "
+                    r"cannot list \w+:\w+|live probe failed on aws_\w+|cannot read state s3://\S+): ",
+                    str(raised.value)), raised.value
 
 
 class _Scripted(http.server.BaseHTTPRequestHandler):
-    """CloudWatch Logs (JSON protocol) on loopback: ThrottlingException for the first `throttle` requests.
-    An S3 GET (the probe's state read) is answered NoSuchKey: no state, go on probing."""
+    """STS, an S3 GET and CloudWatch Logs (JSON protocol) on loopback. Logs answers ThrottlingException for its first
+    `throttle` requests; after `expire_after` requests of any kind every answer is AWS's expired-token error. STS
+    names a caller; the S3 GET (the probe's state read) is answered NoSuchKey: no state, go on probing."""
 
     throttle = 0
+    expire_after: int | None = None
     seen: list[str] = []
+    requests = 0
 
-    def do_GET(self) -> None:  # noqa: N802
-        data = b"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>"
-        self.send_response(404)
-        self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        type(self).seen.append(self.headers.get("X-Amz-Target", ""))
-        if len(type(self).seen) <= type(self).throttle:
-            status, body = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
-        else:
-            status, body = 200, {"logGroups": [{"logGroupName": "/aws/lambda/prod-RegisterUser",
-                                                "retentionInDays": 7}]}
-        data = json.dumps(body).encode()
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _expired(self) -> bool:
+        cls = type(self)
+        cls.requests += 1
+        return cls.expire_after is not None and cls.requests > cls.expire_after
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self._expired():
+            self._send(400, b"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message>"
+                            b"</Error>", "application/xml")
+            return
+        self._send(404, b"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
+                   "application/xml")
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        target = self.headers.get("X-Amz-Target", "")
+        if self._expired():
+            if target:
+                self._send(400, json.dumps({"__type": "ExpiredTokenException", "message": "The security token "
+                                            "included in the request is expired"}).encode(), "application/x-amz-json-1.1")
+            else:
+                self._send(403, b"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The "
+                                b"security token included in the request is expired</Message></Error></ErrorResponse>",
+                           "text/xml")
+            return
+        if b"Action=GetCallerIdentity" in body:
+            self._send(200, b"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:sts::123456789012:user/"
+                            b"ci</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+                            b"</GetCallerIdentityResponse>", "text/xml")
+            return
+        type(self).seen.append(target)
+        if len(type(self).seen) <= type(self).throttle:
+            status, answer = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
+        else:
+            status, answer = 200, {"logGroups": [{"logGroupName": "/aws/lambda/prod-RegisterUser",
+                                                  "retentionInDays": 7}]}
+        self._send(status, json.dumps(answer).encode(), "application/x-amz-json-1.1")
 
     def log_message(self, *args) -> None:
         pass
@@ -228,7 +254,7 @@ class _Scripted(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def scripted_logs() -> Iterator[type[_Scripted]]:
-    handler = type("Handler", (_Scripted,), {"seen": [], "throttle": 0})
+    handler = type("Handler", (_Scripted,), {"seen": [], "throttle": 0, "expire_after": None, "requests": 0})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
@@ -268,8 +294,47 @@ def test_real_aws_without_credentials_is_one_line(monkeypatch) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     with pytest.raises(EnvgateError) as raised:  # (the loopback guard stays on: nothing may be sent anyway)
         live.probe(Target(endpoint=None, region="eu-west-1"), "production")
-    _one_line(raised, "production: cannot read state s3://envgate-tfstate/env:/production/media-downloader/"
-                      "terraform.tfstate: Unable to locate credentials")
+    _one_line(raised, "production: live probe cannot read the caller identity (sts:GetCallerIdentity): Unable to "
+                      "locate credentials")
+
+
+@pytest.mark.parametrize(("expire_after", "message"), [
+    (0, "production: live probe cannot read the caller identity (sts:GetCallerIdentity): ExpiredToken: The security "
+        "token included in the request is expired"),
+    (1, "production: cannot read state s3://envgate-tfstate/env:/production/media-downloader/terraform.tfstate: "
+        "ExpiredToken: The provided token has expired."),
+    (2, "production: live probe cannot list logs:DescribeLogGroups: ExpiredTokenException: The security token "
+        "included in the request is expired"),
+], ids=["before-the-probe", "at-the-state-read", "mid-probe"])
+def test_expired_credentials_are_one_line(scripted_logs, no_retry_wait, expire_after: int, message: str) -> None:
+    scripted_logs.expire_after = expire_after
+    with pytest.raises(EnvgateError) as raised:
+        live.probe(Target(endpoint=scripted_logs.endpoint), "production")
+    assert _one_line(raised) == message
+
+
+@pytest.mark.parametrize(("body", "why"), [(b"\x1f\x8b\x08 gzip?", "not JSON: "),
+                                           (b"[1, 2]", "JSON without a state `version`")], ids=["bytes", "json-list"])
+def test_a_state_object_that_is_not_a_state_is_one_line_and_kept(body: bytes, why: str, tmp_path: Path,
+                                                                  no_retry_wait) -> None:
+    """On the local AWS: the state key holds something else -> the probe stops with one line; the object is not
+    touched (same body, same single version)."""
+    server = localaws.MotoServer(log=tmp_path / "moto.log").start()
+    try:
+        target = Target(endpoint=server.endpoint)
+        seed_production(target)
+        s3 = target.client("s3")
+        key = "env:/production/media-downloader/terraform.tfstate"
+        s3.put_object(Bucket=target.state_bucket, Key=key, Body=body)
+        with pytest.raises(EnvgateError) as raised:
+            live.probe(target, "production")
+        versions = s3.list_object_versions(Bucket=target.state_bucket, Prefix=key).get("Versions", [])
+        kept = s3.get_object(Bucket=target.state_bucket, Key=key)["Body"].read()
+    finally:
+        server.stop()
+    _one_line(raised, f"production: s3://envgate-tfstate/{key} is not a state file ({why}")
+    assert kept == body
+    assert len(versions) == 2  # the seeded state and the bad one: nothing written by the probe
 
 
 def test_probe_in_the_wrong_region_is_one_line(seeded_moto) -> None:
