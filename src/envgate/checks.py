@@ -18,7 +18,7 @@ from typing import Any
 
 from envgate.findings import MISSING, Finding, Outcome, Raw, render, same
 from envgate.registry import CheckContext, check
-from envgate.resource import Resource, base_address, leaves
+from envgate.resource import MANAGED_BY, Resource, base_address, leaves
 from envgate.sources.hcl import reference_address
 
 UNREADABLE = Raw("(unknown)")
@@ -669,3 +669,51 @@ def _twins(ctx: CheckContext, res: Resource, twin: Resource, words: tuple[re.Pat
     if not differ:
         yield ctx.verdict(True, res.address, "values", Raw(f"{compared} attributes compared"), as_in("the same"),
                           file=res.file, line=res.line)
+
+
+# --- EG016 orphans ----------------------------------------------------------------------------------------------
+
+@check("EG016", "live")
+def in_state(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    expected = Raw(f"in the state of {ctx.env}")
+    for res in _of(resources, ctx.rule.resource_types):
+        if res.found_by is None:  # a part of another resource, or not from a probe
+            continue
+        if res.is_unknown(MANAGED_BY):
+            yield _unknown(ctx, res, MANAGED_BY, expected)
+        elif res.managed_by == "":
+            yield _verdict(ctx, False, res, MANAGED_BY, Raw(f"no state (found by {res.found_by}, in no "
+                                                            "environment's state)"), expected)
+        else:
+            yield _verdict(ctx, res.managed_by == ctx.env, res, MANAGED_BY, res.managed_by, expected)
+
+
+# --- EG017 code identity --------------------------------------------------------------------------------------
+
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def code_identity(res: Resource) -> dict[str, str]:
+    """attribute -> path its value is read from: what a function runs, as a plan and a probe spell it. A plan
+    knows the package hash from source_code_hash (code_sha256 only once deployed); a probe reads code_sha256."""
+    if res.get("package_type") == "Image" or res.get("image_uri") not in (MISSING, None, ""):
+        return {"image_uri": "image_uri", "layers": "layers"}
+    known = [p for p in ("code_sha256", "source_code_hash") if not res.is_unknown(p) and res.get(p) not in (MISSING, None, "")]
+    return {"code_sha256": known[0] if known else "code_sha256", "layers": "layers"}
+
+
+@check("EG017", "plan", "live")
+def code_pinned(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Finding]:
+    for res in _of(resources, ctx.rule.resource_types):
+        for attribute, path in code_identity(res).items():
+            expected = Raw("an image digest (repository@sha256:...)" if attribute == "image_uri" else
+                           "a known package hash" if attribute == "code_sha256" else "known layer versions")
+            value = res.get(path)
+            if res.is_unknown(path):
+                yield _unknown(ctx, res, path, expected)
+            elif attribute == "layers":
+                yield _verdict(ctx, True, res, attribute, list(value or []) if value is not MISSING else [], expected)
+            elif attribute == "image_uri":
+                yield _verdict(ctx, isinstance(value, str) and bool(DIGEST.search(value)), res, attribute, value, expected)
+            else:
+                yield _verdict(ctx, isinstance(value, str) and value != "", res, attribute, value, expected)

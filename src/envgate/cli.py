@@ -3,6 +3,9 @@
     envgate gate                  the whole gate on the local AWS (moto): setup, static, plan, deploy + live, destroy
     envgate static                the static gate only (HCL and tfvars; no tofu, no AWS)
     envgate check-plan PLAN --env E   the plan gate on a plan JSON made elsewhere (`tofu show -json plan.out`)
+    envgate drift ENV             what changed outside tofu in a deployed environment (refresh-only plan)
+    envgate promote FROM TO       before deploying TO: its plan deploys the code FROM runs, FROM's live gate passed
+    envgate init [DIR]            a starting contract inferred from a repository
     envgate show [DIR]            print the results table of an existing DIR/findings.json
 
 Each tier is a pytest run (`-m static`, `-m plan`, `-m live`) writing DIR/<tier>/{findings.json,envgate.sarif,
@@ -353,15 +356,18 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
     elif args.real_aws:
         console.print("[yellow]![/] real AWS with the ambient credentials: nothing is deployed, the live gate only reads")
 
-    live_envs = envs or [e for e in LIVE_DEFAULT_ENVS if e in known_envs(root)]
+    from envgate.contract import load_contract
+
+    live_envs = load_contract().promotion_order(envs or [e for e in LIVE_DEFAULT_ENVS if e in known_envs(root)])
     live_marker = "live and not local_aws" if args.real_aws else "live"
-    tiers = [t for t in (Tier("static", "static", envs), Tier("plan", "plan", envs, xdist=True),
-                         Tier("live", live_marker, live_envs, xdist=True)) if t.name in wanted]
+    tiers = [t for t in (Tier("static", "static", envs), Tier("plan", "plan", envs, xdist=True)) if t.name in wanted]
     steps = list(tiers)
     try:
         target = _target_args(args, endpoint)
         for tier in tiers:
             run_tier(tier, report_dir, target, console, root)
+        if "live" in wanted:
+            steps += live_in_order(live_envs, live_marker, tc, endpoint, args.region, report_dir, target, console, root)
         if "staging" in live_envs and endpoint and not args.skip_destroy:
             steps.append(destroy(root, "staging", tc, endpoint, args.region, report_dir, console))
         elif args.skip_destroy and endpoint:
@@ -370,9 +376,76 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
     finally:
         if server:
             server.stop()
-    merged = merge_tiers(tiers, report_dir)
+    merged = merge_tiers(steps, report_dir)
     console.print(f"[dim]gate finished in {time.monotonic() - started:.0f} s[/]\n")
     return EXIT_OK if print_results(console, merged, steps, report_dir) else EXIT_FAIL
+
+
+def live_in_order(envs: list[str], marker: str, tc, endpoint: str | None, region: str, report_dir: Path,
+                  target: list[str], console: Console, root: Path) -> list[Tier]:
+    """Deploy + live gate in promotion order, as the deploy workflow does: each environment's live gate, then
+    `envgate promote` to the next before it is deployed; the last tier gates them all together (parity and
+    isolation need every environment deployed). A failed gate or promotion stops the line. Real AWS: nothing is
+    deployed here, so there is nothing to promote."""
+    steps: list[Tier] = []
+    for source, env in zip(envs, envs[1:]) if endpoint else ():
+        steps.append(run_tier(Tier(f"live-{source}", marker, [source], xdist=True), report_dir, target, console, root))
+        if steps[-1].ok:
+            steps.append(promote_step(root, source, env, tc, endpoint, region, report_dir, console))
+        if not steps[-1].ok:
+            return steps
+    return steps + [run_tier(Tier("live", marker, envs, xdist=True), report_dir, target, console, root)]
+
+
+def promote_step(root: Path, source: str, env: str, tc, endpoint: str, region: str, report_dir: Path,
+                 console: Console) -> Tier:
+    """`envgate promote SOURCE ENV` before ENV is deployed: its plan on the local AWS against SOURCE's live gate."""
+    step = Tier(f"promote-{env}", "", [env])
+    start = time.monotonic()
+    try:
+        with working(console, f"promote {source} -> {env}: plan of {env}"):
+            findings = promotion(root, source, env, report_dir / f"live-{source}", None, tc,
+                                 _target(endpoint, region))
+        report.write_report(report.Report(findings, [], {}), report_dir / step.name,
+                            title=f"envgate promote: {source} -> {env}")
+        failed = [f for f in findings if f.outcome is Outcome.FAIL]
+        step.exit_code = 1 if failed else 0
+        step.error = f"{failed[0].rule_id} {failed[0].message}" if failed else None
+    except (EnvgateError, BotoCoreError, ClientError) as exc:
+        step.exit_code, step.error = 1, str(exc).splitlines()[0]
+    step.seconds = time.monotonic() - start
+    mark = "[green]✔[/]" if step.ok else "[red]✘[/]"
+    console.print(f"{mark} promote {step.seconds:6.1f} s  {source} -> {env}: "
+                  f"{'the code ' + source + ' runs' if step.ok else escape(step.status)}", soft_wrap=True)
+    return step
+
+
+def _target(endpoint: str | None, region: str):
+    from envgate import stack
+
+    return stack.Target(endpoint=endpoint or None, region=region)
+
+
+def promotion(root: Path, source: str, env: str, from_report: Path, plan_json: str | None, tc, target) -> list:
+    """The promote findings: `env`'s plan (PLAN_JSON, or planned here on `target`) against what `source`'s live
+    gate recorded in `from_report` (its findings.json or the directory holding it)."""
+    import tempfile
+
+    from envgate import plan, stack
+    from envgate.contract import load_contract
+    from envgate.engine import plan_resources, promote
+
+    contract = load_contract()
+    record = report.read_json(from_report / "findings.json" if from_report.is_dir() else from_report)
+    if plan_json:
+        doc, label = plan.load_plan(plan_json), plan_json
+    else:
+        with tempfile.TemporaryDirectory(prefix="envgate-promote-") as tmp:
+            doc = stack.prepare(root, env, tc, target, Path(tmp), contract).plan_json()
+        label = f"the plan of {env}"
+    plan.check_environment(doc, env, contract.variable("name"), label)
+    return promote(record.findings, source, plan_resources(doc, env, root, contract, label), env, contract,
+                   str(from_report))
 
 
 def destroy(root: Path, env: str, tc, endpoint: str, region: str, report_dir: Path, console: Console) -> Tier:
@@ -515,11 +588,32 @@ def cmd_drift(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("drift: name where the environment is deployed: --endpoint URL (a local AWS) or --real-aws")
     check_target(args)
     rules, contract, _ = _policies()
-    target = stack.Target(endpoint=args.endpoint or None, region=args.region)
+    target = _target(args.endpoint, args.region)
     with working(console, f"refresh-only plan of {env}"), tempfile.TemporaryDirectory(prefix="envgate-drift-") as tmp:
         run = stack.prepare(root, env, toolchain.ensure(), target, Path(tmp), contract)
         findings = drift(run.drift_json(), env, root, contract)
     return _engine_report(findings, Path(args.report_dir).resolve(), f"envgate drift: {env}", rules, console)
+
+
+def cmd_promote(args: argparse.Namespace, console: Console) -> int:
+    """Before deploying TO: its plan deploys exactly the code FROM runs, and FROM's last live gate passed."""
+    from envgate import toolchain
+
+    root = repo_root()
+    source, env = (parse_envs([e], root)[0] for e in (args.source, args.env))
+    if source == env:
+        raise UsageError("promote: FROM and TO are the same environment")
+    if bool(args.plan_json) + bool(args.endpoint) + bool(args.real_aws) != 1:
+        raise UsageError(f"promote: say where {env}'s plan comes from: --plan-json PATH, or --endpoint URL / "
+                         "--real-aws to plan it here")
+    check_target(args)
+    from_report = Path(args.from_report or Path(args.report_dir) / f"live-{source}")
+    with working(console, f"promote {source} -> {env}"):
+        findings = promotion(root, source, env, from_report, args.plan_json or None,
+                             None if args.plan_json else toolchain.ensure(), _target(args.endpoint, args.region))
+    rules, _, _ = _policies()
+    return _engine_report(findings, Path(args.report_dir).resolve() / f"promote-{env}",
+                          f"envgate promote: {source} -> {env}", rules, console)
 
 
 def cmd_show(args: argparse.Namespace, console: Console) -> int:
@@ -576,6 +670,20 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("--region", default=os.environ.get("AWS_REGION", localaws.DEFAULT_REGION), help="AWS region")
     drift.add_argument("--report-dir", default="reports", metavar="DIR", help="where reports go (default: reports)")
     drift.set_defaults(func=cmd_drift)
+
+    promote = sub.add_parser("promote", help="before a deploy: TO's plan deploys exactly the code FROM runs, "
+                                             "and FROM's last live gate passed")
+    promote.add_argument("source", metavar="FROM")
+    promote.add_argument("env", metavar="TO")
+    promote.add_argument("--from-report", default="", metavar="DIR",
+                         help="FROM's live gate report (findings.json or its directory; default: REPORT_DIR/live-FROM)")
+    promote.add_argument("--plan-json", default="", metavar="PATH", help="TO's plan (`tofu show -json`)")
+    promote.add_argument("--endpoint", default="", metavar="URL", help="plan TO here, on the local AWS (moto)")
+    promote.add_argument("--real-aws", action="store_true", help="plan TO here, with the ambient credentials")
+    promote.add_argument("--region", default=os.environ.get("AWS_REGION", localaws.DEFAULT_REGION), help="AWS region")
+    promote.add_argument("--report-dir", default="reports", metavar="DIR",
+                         help="reports go to DIR/promote-TO (default: reports)")
+    promote.set_defaults(func=cmd_promote)
 
     show = sub.add_parser("show", help="print the results table of an existing findings.json")
     show.add_argument("report_dir", nargs="?", default="reports", metavar="DIR_OR_FILE")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import string
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -243,6 +244,9 @@ class Contract(BaseModel):
     isolation: Isolation = Isolation.model_validate({})  # all defaults; frozen, so safe to share
     expectations: list[Expectation] = Field(default_factory=list)
     parity: Parity | None = None
+    promotion: list[str] | None = Field(None, description="The order a change is deployed in (dev, staging, "
+                                        "production): each environment gets only what the one before ran. None: "
+                                        "the environments in contract order, read-only ones last.")
     environments: Annotated[dict[str, EnvironmentContract], Field(min_length=1)]
 
     @field_validator("environments")
@@ -295,7 +299,16 @@ class Contract(BaseModel):
         for name in self.parity.environments if self.parity else ():
             if name not in self.environments:
                 raise FieldError(f"parity.environments", f"{name!r}: no such environment")
+        for index, name in enumerate(self.promotion or ()):
+            if name not in self.environments or name in self.promotion[:index]:
+                raise FieldError(f"promotion.{index}", f"{name!r}: no such environment, or named twice")
         return self
+
+    def promotion_order(self, envs: Iterable[str] | None = None) -> list[str]:
+        """`envs` (default: all) in promotion order; ones the order does not name come first, in contract order."""
+        names = list(self.environments) if envs is None else list(envs)
+        order = self.promotion or sorted(self.environments, key=lambda e: self.environments[e].read_only)
+        return sorted(names, key=lambda e: (e in order, order.index(e) if e in order else list(self.environments).index(e)))
 
     # --- derived views used by the checks -----------------------------------------------------------------
 

@@ -4,6 +4,8 @@
     evaluate_static(root, env)       static: evaluates the stack per environment, then evaluate(..., "static")
     plan_resources(doc, env, root)   plan: a plan JSON's Resources, completed from the evaluated configuration
     settle(findings)                 plan DEFERRED findings against the live gate's verdicts
+    drift(doc, env, root)            a refresh-only plan: what changed outside tofu
+    promote(record, ...)             a plan against the code identities an earlier environment's live gate passed
 
 Findings are returned, never kept: the caller records what gates the stack (pytest's `envgate_record`, the
 CLI's reports), so a self-test's deliberate failures cannot reach a report.
@@ -12,18 +14,19 @@ CLI's reports), so a self-test's deliberate failures cannot reach a report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
-from envgate.findings import Finding, Outcome, Raw, render
+from envgate.findings import MISSING, Finding, Outcome, Raw, render
 from envgate.registry import GATES, CheckContext, RuleCatalogue, RuleMeta, check_for, load_rules
 from envgate.resource import Resource, base_address, completed, covered
 from envgate.sources import hcl
 from envgate.waivers import Waivers, apply_waivers
 
-__all__ = ["evaluate", "evaluate_static", "layouts", "plan_resources", "settle", "source_locations",
-           "static_resources"]
+__all__ = ["drift", "evaluate", "evaluate_static", "layouts", "plan_resources", "promote", "settle",
+           "source_locations", "static_resources"]
 
 
 
@@ -205,6 +208,56 @@ def drift(doc: dict, env: str, root: Path | str, contract: Contract) -> list[Fin
                            actual=Raw(f"{managed} resources as in the state"), expected=Raw("no change outside tofu"),
                            outcome=Outcome.PASS))
     return out
+
+
+PROMOTE = "PROMOTE"
+CODE_RULE = "EG017"  # its PASS findings are each function's code identity
+
+
+def promote(record: Sequence[Finding], source: str, resources: Sequence[Resource], env: str, contract: Contract,
+            where: str) -> list[Finding]:
+    """`env`'s planned `resources` against what `source`'s live gate recorded (`record`: that report's findings,
+    from `where`): per function and identity attribute (package hash or image digest, layers) a PASS when the plan
+    deploys exactly what `source` runs, else a FAIL with both values. Nothing is promoted from a gate that failed
+    or a function it did not see; a plan that leaves the identity unknown is a FAIL, never a pass."""
+    import json
+
+    live = [f for f in record if f.env == source and f.gate == "live"]
+    if not live:
+        raise EnvgateError(f"{where}: no live gate of {source} in it: run the live gate on {source} first")
+    failed = [f for f in live if f.outcome is Outcome.FAIL]
+    if failed:
+        return [Finding(rule_id=PROMOTE, gate="plan", env=env, address=source, attribute="live gate",
+                        actual=Raw(f"FAIL ({len(failed)} FAIL, first: {failed[0].rule_id} {failed[0].message})"),
+                        expected=Raw(f"PASS before {env} gets what {source} runs ({where})"), outcome=Outcome.FAIL)]
+    # A report's values come back rendered (JSON text); an in-memory finding keeps its value.
+    runs: dict[tuple[str, str], object] = {(f.address, f.attribute): json.loads(f.actual) if isinstance(f.actual, Raw)
+                                           else f.actual for f in live
+                                           if f.rule_id == CODE_RULE and f.outcome is Outcome.PASS}
+    pairs = list(zip(contract.name_stems(source), contract.name_stems(env)))
+    out = []
+    for f in evaluate(resources, env, "plan", contract, only=[CODE_RULE]):
+        shown = Raw(f"{render(runs[f.address, f.attribute])}, what {source} runs ({where})") \
+            if (f.address, f.attribute) in runs else Raw(f"what {source} runs, but its live gate saw no such function")
+        if f.outcome is not Outcome.PASS or (f.address, f.attribute) not in runs:
+            why = "" if f.actual is MISSING else f" ({render(f.actual)})"
+            actual = Raw(f"not known from the plan{why}") if f.outcome is Outcome.DEFERRED else f.actual
+            out.append(replace(f, rule_id=PROMOTE, actual=actual, expected=shown, outcome=Outcome.FAIL))
+            continue
+        planned, ran = f.actual, runs[f.address, f.attribute]
+        if f.attribute == "layers":  # a layer of each environment's own (stag-deps:3 and prod-deps:3) is the same
+            ran = [_renamed(arn, pairs) for arn in ran]
+        out.append(replace(f, rule_id=PROMOTE, expected=shown,
+                           outcome=Outcome.PASS if planned == ran else Outcome.FAIL))
+    if not out:
+        raise EnvgateError(f"{env}: its plan deploys no function: nothing to promote from {source}")
+    return out
+
+
+def _renamed(text: str, pairs: Sequence[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
 
 
 def _overlap(a: str, b: str) -> bool:

@@ -28,7 +28,7 @@ from envgate.contract import Contract, load_contract
 from envgate.errors import EnvgateError
 from envgate.guard import CallLog, watch
 from envgate.paths import repo_root
-from envgate.resource import Resource, base_address
+from envgate.resource import MANAGED_BY, Resource, base_address
 from envgate.stack import Target
 
 
@@ -62,6 +62,18 @@ DISPLAY = {"aws_sns_topic": "name", "aws_sns_topic_policy": "arn", "aws_cloudwat
            "aws_secretsmanager_secret": "name", "aws_api_gateway_rest_api": "name", "aws_api_gateway_stage": "stage_name",
            "aws_api_gateway_usage_plan": "name", "aws_api_gateway_api_key": "name",
            "aws_cloudwatch_event_target": "target_id", "aws_lambda_event_source_mapping": "uuid"}
+# Resources of their own in AWS (not a part of another, like a queue's policy), and the call that lists them:
+# one that no environment's state knows is an orphan.
+STANDALONE = {
+    "aws_cloudwatch_log_group": "logs:DescribeLogGroups", "aws_lambda_function": "lambda:ListFunctions",
+    "aws_lambda_event_source_mapping": "lambda:ListEventSourceMappings", "aws_iam_role": "iam:ListRoles",
+    "aws_sqs_queue": "sqs:ListQueues", "aws_sns_topic": "sns:ListTopics", "aws_s3_bucket": "s3:ListBuckets",
+    "aws_dynamodb_table": "dynamodb:ListTables", "aws_dsql_cluster": "dsql:ListClusters",
+    "aws_api_gateway_rest_api": "apigateway:GetRestApis", "aws_api_gateway_usage_plan": "apigateway:GetUsagePlans",
+    "aws_api_gateway_api_key": "apigateway:GetApiKeys", "aws_cloudwatch_event_bus": "events:ListEventBuses",
+    "aws_cloudwatch_event_rule": "events:ListRules", "aws_cloudwatch_metric_alarm": "cloudwatch:DescribeAlarms",
+    "aws_secretsmanager_secret": "secretsmanager:ListSecrets",
+}
 DENIED = ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError")
 
 
@@ -103,13 +115,16 @@ class Prober:
         self.prefix = self.spec.prefix
         self.read_only = self.spec.read_only if read_only is None else read_only
         self.session = target.session()
-        self.state_key = self.contract.state_object(env, root or repo_root())
+        self.state_keys = {e: self.contract.state_object(e, root or repo_root()) for e in self.contract.environments}
+        self.state_key = self.state_keys[env]
         self.identity = {k: v for k, v in self.contract.tags_of(env).items() if "{" in self.contract.tags[k]}
+        # Every environment's state may be read (orphans are what none of them knows); nothing else in the bucket.
         self.log = watch(self.session, log or CallLog(), self.read_only, label=f"{env} (live probe)",
-                         state_objects=frozenset({(target.state_bucket, self.state_key)}))
+                         state_objects=frozenset((target.state_bucket, k) for k in self.state_keys.values()))
         self._clients: dict[str, Any] = {}
         self._tags: dict[str, dict[str, str]] | None = None
         self._caller: tuple[str, str] | None = None
+        self.unread: dict[str, str] = {}  # state key -> why it could not be read
 
     def whoami(self) -> tuple[str, str]:
         """(partition, account) of the credentials, from STS: the probe builds ARNs in them, and refuses an
@@ -224,16 +239,21 @@ class Prober:
             if not name.startswith(self.stems()) and not self._maybe_tagged(arn):
                 continue
             raw = _Raw("aws_lambda_function", {})
-            full = self._get(raw, ["environment", "tags_all", "reserved_concurrent_executions"],
+            full = self._get(raw, ["environment", "tags_all", "reserved_concurrent_executions", "image_uri"],
                              lambda n=name: self.client("lambda").get_function(FunctionName=n)) or {}
             conf = full.get("Configuration", fn)
             variables = (conf.get("Environment") or {}).get("Variables")
+            code = full.get("Code") or {}
             raw.values.update({
                 "function_name": name, "arn": arn, "role": conf.get("Role"), "runtime": conf.get("Runtime"),
                 "handler": conf.get("Handler"), "memory_size": conf.get("MemorySize"), "timeout": conf.get("Timeout"),
                 "description": conf.get("Description", ""),
                 "environment": [{"variables": variables}] if variables is not None else [],
                 "tags_all": dict(full.get("Tags") or {}),
+                # What runs: the package's hash, the layer versions, the image by digest (the tag may have moved).
+                "code_sha256": conf.get("CodeSha256"), "layers": [layer["Arn"] for layer in conf.get("Layers") or []],
+                "package_type": conf.get("PackageType", "Zip"),
+                "image_uri": code.get("ResolvedImageUri") or code.get("ImageUri") if full else None,
                 # -1 is how the provider spells "no reservation"; GetFunction omits Concurrency then.
                 "reserved_concurrent_executions": (full.get("Concurrency") or {}).get("ReservedConcurrentExecutions", -1)
                 if full else None,
@@ -492,17 +512,24 @@ class Prober:
 
     # --- state: addresses and exported names --------------------------------------------------------------
 
-    def state(self) -> tuple[str | None, dict]:
-        key = self.state_key
+    def state(self, env: str | None = None) -> tuple[str | None, dict]:
+        """(key, state) of `env`'s state object (this environment's by default); (None, {}) when there is none or
+        it may not be read (`unread` then says why: which resources a state manages is unknown, not none)."""
+        key = self.state_keys[env or self.env]
         s3 = self.client("s3")
+        where = f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}"
         try:
             body = s3.get_object(Bucket=self.target.state_bucket, Key=key)["Body"].read()
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchBucket", "404", *DENIED):
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("NoSuchKey", "NoSuchBucket", "404"):
                 return None, {}
-            raise EnvgateError(f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}: {_why(exc)}") from None
+            if code in DENIED:
+                self.unread[key] = f"s3:GetObject of s3://{self.target.state_bucket}/{key} refused: {_why(exc)}"
+                return None, {}
+            raise EnvgateError(f"{where}: {_why(exc)}") from None
         except BotoCoreError as exc:
-            raise EnvgateError(f"{self.env}: cannot read state s3://{self.target.state_bucket}/{key}: {_why(exc)}") from None
+            raise EnvgateError(f"{where}: {_why(exc)}") from None
         where = f"{self.env}: s3://{self.target.state_bucket}/{key} is not a state file"
         try:
             state = json.loads(body)
@@ -511,6 +538,14 @@ class Prober:
         if not isinstance(state, dict) or not isinstance(state.get("version"), int):
             raise EnvgateError(f"{where} (JSON without a state `version`)")
         return key, state
+
+    def managers(self) -> dict[tuple[str, str], str]:
+        """(type, identity) -> the other environment whose state manages it."""
+        known: dict[tuple[str, str], str] = {}
+        for env in self.state_keys:
+            if env != self.env:
+                known.update({ident: env for ident in _state_addresses(self.state(env)[1])})
+        return known
 
 
 def probe(target: Target, env: str, contract: Contract | None = None, *, root: Path | None = None,
@@ -526,6 +561,7 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
                            f"ran in {target.region} (wrong --region?)")
     items = prober.raw()
     addresses = _state_addresses(state)
+    others = prober.managers()
     locations = _locations(root, prober.contract.layout.stack)
     resources: list[Resource] = []
     seen: dict[str, int] = {}
@@ -535,10 +571,21 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
         if seen[address] > 1:
             address = f"{address}#{seen[address]}"
         file, line = locations.get(base_address(address), (None, None))
+        managed_by = None
+        if item.type in STANDALONE:
+            if _identity_in(item, addresses):
+                managed_by = env
+            elif hit := next((others[i] for i in _identities(item) if i in others), None):
+                managed_by = hit
+            elif prober.unread:  # a state that could not be read may be the one managing it
+                item.unknown.add(MANAGED_BY)
+                item.reasons[MANAGED_BY] = "; ".join(prober.unread.values())
+            else:
+                managed_by = ""
         resources.append(Resource(type=item.type, address=address, env=env, values=item.values,
                                   unknown=frozenset(item.unknown), sensitive=frozenset(item.sensitive),
-                                  reasons=item.reasons,
-                                  file=file, line=line))
+                                  reasons=item.reasons, file=file, line=line, managed_by=managed_by,
+                                  found_by=STANDALONE.get(item.type)))
     outputs = {k: v.get("value") for k, v in (state.get("outputs") or {}).items()}
     return ProbeResult(env=env, resources=resources, calls=prober.log, state_key=key, outputs=outputs)
 
@@ -559,11 +606,18 @@ def _state_addresses(state: dict) -> dict[tuple[str, str], str]:
     return found
 
 
+def _identities(item: _Raw) -> list[tuple[str, str]]:
+    return [(item.type, str(value)) for key in IDENTITY.get(item.type, ())
+            if (value := item.values.get(key)) not in (None, "")]
+
+
+def _identity_in(item: _Raw, addresses: Mapping[tuple[str, str], str]) -> tuple[str, str] | None:
+    return next((ident for ident in _identities(item) if ident in addresses), None)
+
+
 def _address_of(item: _Raw, addresses: Mapping[tuple[str, str], str]) -> str:
-    for key in IDENTITY.get(item.type, ()):
-        value = item.values.get(key)
-        if value not in (None, "") and (item.type, str(value)) in addresses:
-            return addresses[item.type, str(value)]
+    if ident := _identity_in(item, addresses):
+        return addresses[ident]
     shown = item.values.get(DISPLAY.get(item.type, IDENTITY.get(item.type, ("name",))[0]))
     return f'{item.type}["{shown}"]'
 

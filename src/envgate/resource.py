@@ -22,6 +22,7 @@ from jsonpath_ng.exceptions import JsonPathParserError
 from envgate.errors import EnvgateError
 from envgate.findings import MISSING
 
+MANAGED_BY = "managed_by"  # the live path of "which state manages it": unknown when a state could not be read
 _INDEX = re.compile(r'\[(\d+|"[^"]*")\]')
 _PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 
@@ -41,6 +42,10 @@ class Resource:
     files: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Why an unknown path is unknown (the call that could not read it, the form tfparse left unresolved).
     reasons: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Live gate: the environment whose state manages the resource ("" when none does: an orphan), and the API
+    # call that found it. None where the source does not say (static, plan, parts of another resource).
+    managed_by: str | None = None
+    found_by: str | None = None
 
     def __post_init__(self) -> None:
         # Normalizers may hand in plain sets or lists; keep the frozen, hashable form.
@@ -82,7 +87,8 @@ class Resource:
             return cls(type=data["type"], address=data["address"], env=env or data["env"],
                        values=data.get("values", {}), unknown=data.get("unknown", ()),
                        sensitive=data.get("sensitive", ()), file=data.get("file"),
-                       line=data.get("line"))
+                       line=data.get("line"), reasons=data.get("reasons", {}), managed_by=data.get("managed_by"),
+                       found_by=data.get("found_by"))
         except KeyError as exc:
             raise EnvgateError(f"resource {data.get('address', '?')}: missing field {exc.args[0]}") from None
 

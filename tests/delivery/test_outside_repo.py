@@ -25,6 +25,11 @@ def gate(repo: Path, *args: str) -> subprocess.CompletedProcess:
                           env=outside_env(), capture_output=True, text=True, timeout=900, check=False)
 
 
+def envgate(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "envgate.cli", *args], cwd=repo, env=outside_env(),
+                          capture_output=True, text=True, timeout=900, check=False)
+
+
 @pytest.fixture
 def outside(tmp_path: Path) -> Path:
     repo = tmp_path / "audio-pipeline"
@@ -66,6 +71,13 @@ def test_plan_and_live_tiers_of_an_outside_repository(outside: Path, aws_target)
     by_gate = {(f["gate"], f["env"]) for f in findings}
     assert by_gate == {(g, e) for g in ("plan", "live") for e in ("dev", "staging", "prod")}
     assert not [f for f in findings if f["outcome"] == "FAIL"]
+    for env in ("dev", "staging", "prod"):  # no false orphans in a layout of backend files, and code recorded
+        assert {f["rule_id"] for f in findings if f["env"] == env and f["gate"] == "live"} >= {"EG016", "EG017"}
+
+    # prod's plan deploys the package staging's live gate recorded; nothing drifted yet.
+    proc = envgate(outside, "promote", "staging", "prod", endpoint, "--from-report=reports")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert envgate(outside, "drift", "staging", endpoint).returncode == 0
 
     # Changed by hand after the deploy: only the live gate can see it, and only in staging.
     aws_target.client("logs").put_retention_policy(logGroupName="/ecs/staging/worker", retentionInDays=1)
@@ -73,6 +85,11 @@ def test_plan_and_live_tiers_of_an_outside_repository(outside: Path, aws_target)
     assert proc.returncode == 1 and "1 failed, 2 passed" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert 'EG003 staging aws_cloudwatch_log_group.ecs["worker"] (terraform/logs.tf:3): retention_in_days is 1, ' \
            'contract says 14' in proc.stdout
+    proc = envgate(outside, "drift", "staging", endpoint, "--report-dir=drift")
+    assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert [f["message"] for f in json.loads((outside / "drift" / "findings.json").read_text())["findings"]] == [
+        'staging aws_cloudwatch_log_group.ecs["worker"] (terraform/logs.tf:3): retention_in_days is 1, contract says '
+        '14, as in the state (changed outside tofu)']
     assert gate(outside, "-m", "static").returncode == 0
 
 

@@ -67,6 +67,9 @@ def test_contract_file_matches_exported_schema() -> None:
      "environments.dev: needs a workspace or a backend_config: its own state"),
     (lambda d: d["naming"].update(regex="{prefix}-("),
      "naming.regex: not a regular expression: missing ), unterminated subpattern at position 2, got '{prefix}-('"),
+    (lambda d: d.update(promotion=["dev", "qa", "production"]), "promotion.1: 'qa': no such environment, or named twice"),
+    (lambda d: d["environments"]["dev"].update(account_id="12345"),
+     "environments.dev.account_id: String should match pattern '^[0-9]{12}$', got '12345'"),
 ])
 def test_errors_name_file_and_field(tmp_path: Path, edit, message: str) -> None:
     path = _broken(tmp_path, edit)

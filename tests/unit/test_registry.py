@@ -43,7 +43,7 @@ def test_declared_gate_without_registered_check_is_an_error(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(("edit", "message"), [
-    (lambda rules: rules.append(dict(rules[0])), "rules.15.id: duplicate rule id EG001"),
+    (lambda rules: rules.append(dict(rules[0])), "rules.17.id: duplicate rule id EG001"),
     (lambda rules: rules[2].update(severity="urgent"),
      "rules.2.severity: Input should be 'critical', 'high', 'medium' or 'low', got 'urgent'"),
     (lambda rules: rules[0].update(gates=["static", "apply"]),
