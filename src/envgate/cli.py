@@ -356,18 +356,17 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
     elif args.real_aws:
         console.print("[yellow]![/] real AWS with the ambient credentials: nothing is deployed, the live gate only reads")
 
-    from envgate.contract import load_contract
-
-    live_envs = load_contract().promotion_order(envs or [e for e in LIVE_DEFAULT_ENVS if e in known_envs(root)])
+    live_envs = envs or [e for e in LIVE_DEFAULT_ENVS if e in known_envs(root)]
     live_marker = "live and not local_aws" if args.real_aws else "live"
-    tiers = [t for t in (Tier("static", "static", envs), Tier("plan", "plan", envs, xdist=True)) if t.name in wanted]
+    # The live tier deploys in the contract's promotion order (the plugin's `promoted`): staging's live gate and
+    # `promote staging -> production` before production is deployed, as the deploy workflow does.
+    tiers = [t for t in (Tier("static", "static", envs), Tier("plan", "plan", envs, xdist=True),
+                         Tier("live", live_marker, live_envs, xdist=True)) if t.name in wanted]
     steps = list(tiers)
     try:
         target = _target_args(args, endpoint)
         for tier in tiers:
             run_tier(tier, report_dir, target, console, root)
-        if "live" in wanted:
-            steps += live_in_order(live_envs, live_marker, tc, endpoint, args.region, report_dir, target, console, root)
         if "staging" in live_envs and endpoint and not args.skip_destroy:
             steps.append(destroy(root, "staging", tc, endpoint, args.region, report_dir, console))
         elif args.skip_destroy and endpoint:
@@ -376,48 +375,9 @@ def cmd_gate(args: argparse.Namespace, console: Console) -> int:
     finally:
         if server:
             server.stop()
-    merged = merge_tiers(steps, report_dir)
+    merged = merge_tiers(tiers, report_dir)
     console.print(f"[dim]gate finished in {time.monotonic() - started:.0f} s[/]\n")
     return EXIT_OK if print_results(console, merged, steps, report_dir) else EXIT_FAIL
-
-
-def live_in_order(envs: list[str], marker: str, tc, endpoint: str | None, region: str, report_dir: Path,
-                  target: list[str], console: Console, root: Path) -> list[Tier]:
-    """Deploy + live gate in promotion order, as the deploy workflow does: each environment's live gate, then
-    `envgate promote` to the next before it is deployed; the last tier gates them all together (parity and
-    isolation need every environment deployed). A failed gate or promotion stops the line. Real AWS: nothing is
-    deployed here, so there is nothing to promote."""
-    steps: list[Tier] = []
-    for source, env in zip(envs, envs[1:]) if endpoint else ():
-        steps.append(run_tier(Tier(f"live-{source}", marker, [source], xdist=True), report_dir, target, console, root))
-        if steps[-1].ok:
-            steps.append(promote_step(root, source, env, tc, endpoint, region, report_dir, console))
-        if not steps[-1].ok:
-            return steps
-    return steps + [run_tier(Tier("live", marker, envs, xdist=True), report_dir, target, console, root)]
-
-
-def promote_step(root: Path, source: str, env: str, tc, endpoint: str, region: str, report_dir: Path,
-                 console: Console) -> Tier:
-    """`envgate promote SOURCE ENV` before ENV is deployed: its plan on the local AWS against SOURCE's live gate."""
-    step = Tier(f"promote-{env}", "", [env])
-    start = time.monotonic()
-    try:
-        with working(console, f"promote {source} -> {env}: plan of {env}"):
-            findings = promotion(root, source, env, report_dir / f"live-{source}", None, tc,
-                                 _target(endpoint, region))
-        report.write_report(report.Report(findings, [], {}), report_dir / step.name,
-                            title=f"envgate promote: {source} -> {env}")
-        failed = [f for f in findings if f.outcome is Outcome.FAIL]
-        step.exit_code = 1 if failed else 0
-        step.error = f"{failed[0].rule_id} {failed[0].message}" if failed else None
-    except (EnvgateError, BotoCoreError, ClientError) as exc:
-        step.exit_code, step.error = 1, str(exc).splitlines()[0]
-    step.seconds = time.monotonic() - start
-    mark = "[green]✔[/]" if step.ok else "[red]✘[/]"
-    console.print(f"{mark} promote {step.seconds:6.1f} s  {source} -> {env}: "
-                  f"{'the code ' + source + ' runs' if step.ok else escape(step.status)}", soft_wrap=True)
-    return step
 
 
 def _target(endpoint: str | None, region: str):
@@ -445,7 +405,7 @@ def promotion(root: Path, source: str, env: str, from_report: Path, plan_json: s
         label = f"the plan of {env}"
     plan.check_environment(doc, env, contract.variable("name"), label)
     return promote(record.findings, source, plan_resources(doc, env, root, contract, label), env, contract,
-                   str(from_report))
+                   str(from_report), record.tests.get("failed", 0) + record.tests.get("error", 0))
 
 
 def destroy(root: Path, env: str, tc, endpoint: str, region: str, report_dir: Path, console: Console) -> Tier:

@@ -215,7 +215,7 @@ CODE_RULE = "EG017"  # its PASS findings are each function's code identity
 
 
 def promote(record: Sequence[Finding], source: str, resources: Sequence[Resource], env: str, contract: Contract,
-            where: str) -> list[Finding]:
+            where: str, failed_tests: int = 0) -> list[Finding]:
     """`env`'s planned `resources` against what `source`'s live gate recorded (`record`: that report's findings,
     from `where`): per function and identity attribute (package hash or image digest, layers) a PASS when the plan
     deploys exactly what `source` runs, else a FAIL with both values. Nothing is promoted from a gate that failed
@@ -226,9 +226,10 @@ def promote(record: Sequence[Finding], source: str, resources: Sequence[Resource
     if not live:
         raise EnvgateError(f"{where}: no live gate of {source} in it: run the live gate on {source} first")
     failed = [f for f in live if f.outcome is Outcome.FAIL]
-    if failed:
+    if failed or failed_tests:
+        why = f"first: {failed[0].rule_id} {failed[0].message}" if failed else "its report counts failed tests"
         return [Finding(rule_id=PROMOTE, gate="plan", env=env, address=source, attribute="live gate",
-                        actual=Raw(f"FAIL ({len(failed)} FAIL, first: {failed[0].rule_id} {failed[0].message})"),
+                        actual=Raw(f"FAIL ({len(failed)} FAIL, {failed_tests} failed tests; {why})"),
                         expected=Raw(f"PASS before {env} gets what {source} runs ({where})"), outcome=Outcome.FAIL)]
     # A report's values come back rendered (JSON text); an in-memory finding keeps its value.
     runs: dict[tuple[str, str], object] = {(f.address, f.attribute): json.loads(f.actual) if isinstance(f.actual, Raw)

@@ -36,6 +36,8 @@ MARKERS = {
     "live": "deploys to / probes an AWS endpoint (the local AWS by default)",
     "slow": "takes more than a few seconds",
     "engine": "engine self-tests on fixtures, corpora and synthetic input (not a tier of the stack)",
+    "selftest": "envgate's proofs on the real stack: seeded violations and faults in scratch copies and private "
+                "motos (not a tier of the stack)",
     "local_aws": "deploys, seeds or destroys, so it runs on the local AWS only (refused with --real-aws)",
 }
 REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-\d")
@@ -314,12 +316,17 @@ def planned(pytestconfig, request, repo_root: Path, shared: Path, contract, waiv
 @pytest.fixture(scope="session")
 def deployed(request, aws_target, repo_root: Path, shared: Path):
     """deployed(env) -> Deployment on the local AWS (made once per session), or None against real AWS and with
-    --probe-only (what is deployed is probed as it is)."""
+    --probe-only (what is deployed is probed as it is). In promotion order: an environment is deployed only
+    after the one before it among those gated passed its live gate and `promoted(env)` found the same code."""
     from envgate import deploy
+    from envgate.findings import Outcome
 
     def get(env: str):
         if not aws_target.endpoint or request.config.envgate_probe_only:
             return None
+        refused = [f for f in request.getfixturevalue("promoted")(env) or () if f.outcome is Outcome.FAIL]
+        if refused:
+            pytest.fail(f"{env}: not deployed: {len(refused)} PROMOTE FAIL, first: {refused[0].message}", pytrace=False)
         toolchain = request.getfixturevalue("toolchain")
         try:
             return deploy.deploy_once(shared, repo_root, env, toolchain, aws_target)
@@ -345,6 +352,37 @@ def probed(aws_target, deployed, contract, repo_root: Path):
                 cache[env] = live.probe(aws_target, env, contract, root=repo_root)
             except EnvgateError as exc:
                 pytest.fail(str(exc), pytrace=False)
+        return cache[env]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def promoted(pytestconfig, request, contract, waivers):
+    """promoted(env) -> the PROMOTE findings of `env`'s plan against the code its predecessor in the contract's
+    promotion order runs, whose own live gate must have passed (its checks against other environments, parity
+    with `env` among them, need `env` deployed: they run in its full live gate afterwards). None for the first
+    environment gated, against real AWS and with --probe-only (nothing is deployed: `envgate promote` checks)."""
+    from envgate import engine
+
+    cache: dict[str, list | None] = {}
+
+    def get(env: str) -> list | None:
+        if env not in cache:
+            order = contract.promotion_order(envs_of(pytestconfig))
+            local = request.getfixturevalue("aws_target").endpoint and not pytestconfig.envgate_probe_only
+            if not local or order.index(env) == 0:
+                cache[env] = None
+            else:
+                source = order[order.index(env) - 1]
+                probe = request.getfixturevalue("probed")(source)
+                record = engine.evaluate(probe.resources, source, "live", contract, waivers=waivers)
+                planned = request.getfixturevalue("planned")(env)
+                try:
+                    cache[env] = engine.promote(record, source, planned.resources, env, contract,
+                                                f"{source}'s live gate in this run")
+                except EnvgateError as exc:
+                    pytest.fail(str(exc), pytrace=False)
         return cache[env]
 
     return get
@@ -459,8 +497,8 @@ def _plan_test(env: str) -> Callable[..., None]:
 
 
 def _live_test(env: str) -> Callable[..., None]:
-    def test(live_findings, envgate_record) -> None:
-        findings = live_findings(env)
+    def test(live_findings, promoted, envgate_record) -> None:
+        findings = live_findings(env) + (promoted(env) or [])
         envgate_record(findings)
         _verdict(findings)
     return test

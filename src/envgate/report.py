@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from envgate.errors import EnvgateError
-from envgate.findings import Finding, Outcome, Raw, render
+from envgate.findings import MISSING, Finding, Outcome, Raw, render
 
 FORMAT = "envgate-findings/1"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -53,12 +53,16 @@ def sort_key(f: Finding) -> tuple:
             f.address, f.attribute, f.outcome.value)
 
 
+def _value(text: str) -> Any:
+    return MISSING if text == render(MISSING) else Raw(text)
+
+
 def finding_from_dict(data: Mapping[str, Any]) -> Finding:
     """Inverse of `Finding.to_dict()`: values come back as their rendered text, so messages are identical."""
     try:
         return Finding(
             rule_id=data["rule_id"], gate=data["gate"], env=data["env"], address=data["address"],
-            attribute=data["attribute"], actual=Raw(data["actual"]), expected=Raw(data["expected"]),
+            attribute=data["attribute"], actual=_value(data["actual"]), expected=_value(data["expected"]),
             outcome=Outcome(data["outcome"]), file=data.get("file"), line=data.get("line"),
             sensitive=bool(data.get("sensitive", False)), waiver=data.get("waiver"),
         )

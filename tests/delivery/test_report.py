@@ -9,7 +9,7 @@ import pytest
 
 from envgate import report
 from envgate.errors import EnvgateError
-from envgate.findings import Finding, Outcome
+from envgate.findings import MISSING, Finding, Outcome, Raw
 from envgate.registry import load_rules
 
 from delivery_data import SECRET, sample_findings
@@ -120,12 +120,15 @@ def test_markdown_caps_long_failure_lists(rules):
 
 
 def test_json_round_trip_keeps_messages_and_attribution(findings, tmp_path):
+    # A DEFERRED without a reason comes back without one (not as the text "(missing)").
+    findings = findings + [Finding(rule_id="EG008", gate="plan", env="staging", address="aws_sqs_queue.q",
+                                   attribute="policy", actual=MISSING, expected=Raw("x"), outcome=Outcome.DEFERRED)]
     path = report.write_json(findings, tmp_path / "findings.json", tests={"passed": 2, "failed": 1},
                              attribution=["tests/plan/test_x.py::test_a"] * len(findings))
     doc = json.loads(path.read_text())
     assert doc["format"] == report.FORMAT
     assert doc["verdict"] == "FAIL"
-    assert doc["counts"] == {"PASS": 1, "FAIL": 3, "DEFERRED": 1, "WAIVED": 1}
+    assert doc["counts"] == {"PASS": 1, "FAIL": 3, "DEFERRED": 2, "WAIVED": 1}
     back = report.read_json(path)
     assert [f.message for f in back.findings] == [f.message for f in findings]
     assert [f.outcome for f in back.findings] == [f.outcome for f in findings]

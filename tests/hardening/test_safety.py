@@ -170,7 +170,7 @@ def test_sandboxed_tofu_cannot_reach_aws(toolchain, tmp_path) -> None:
 
 # --- two applies, one workspace -----------------------------------------------------------------------------
 
-@pytest.mark.live
+@pytest.mark.selftest
 @pytest.mark.slow
 def test_concurrent_applies_one_lock_error_state_intact(toolchain, tmp_path) -> None:
     with localaws.MotoServer(log=tmp_path / "moto.log") as server:

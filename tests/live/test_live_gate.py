@@ -42,6 +42,16 @@ def test_live_gate_has_no_fail(env, probed, live_findings, deployed, record_prop
     assert any(f.outcome is Outcome.PASS for f in findings)
 
 
+@pytest.mark.local_aws
+def test_deployed_only_with_the_code_its_predecessor_runs(env, envs, deployed, promoted, contract, envgate_record):
+    deployed(env)
+    findings = promoted(env)
+    if findings is None:
+        pytest.skip(f"{env}: first of this run's promotion order ({', '.join(contract.promotion_order(envs))})")
+    envgate_record(findings)
+    assert findings and all(f.outcome is Outcome.PASS for f in findings), "\n".join(map(str, findings))
+
+
 @pytest.mark.parametrize("rule_id", LIVE_RULES)
 def test_rule(env, rule_id, live_findings, deployed, contract):
     findings = [f for f in live_findings(env) if f.rule_id == rule_id]

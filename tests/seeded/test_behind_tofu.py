@@ -16,7 +16,7 @@ from envgate import deploy, engine, live, report, stack
 from envgate.contract import load_contract
 from envgate.findings import Outcome
 
-pytestmark = [pytest.mark.live, pytest.mark.slow, pytest.mark.local_aws, pytest.mark.xdist_group("behind-tofu")]
+pytestmark = [pytest.mark.selftest, pytest.mark.slow, pytest.mark.local_aws, pytest.mark.xdist_group("behind-tofu")]
 
 
 @pytest.fixture(scope="module")

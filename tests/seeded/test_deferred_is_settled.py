@@ -16,7 +16,7 @@ from envgate.findings import Outcome
 ADDRESS = "aws_sqs_queue.DownloadQueue"
 
 
-@pytest.mark.live
+@pytest.mark.selftest
 @pytest.mark.slow
 @pytest.mark.local_aws
 def test_a_value_the_plan_deferred_is_failed_at_live(repo_root, toolchain, aws_target, shared, tmp_path):

@@ -22,7 +22,7 @@ def _listing(fails) -> str:
     return "\n".join(f"  {f.rule_id} {f.message}" for f in fails) or "  (no FAIL)"
 
 
-@pytest.mark.plan
+@pytest.mark.selftest
 @pytest.mark.slow
 @pytest.mark.local_aws
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(f"seeded-plan-{c.env}"))
@@ -41,7 +41,7 @@ def test_plan_gate_catches(case, seeded_plan):
         f"\nreproduce:\n{reproduce}")
 
 
-@pytest.mark.live
+@pytest.mark.selftest
 @pytest.mark.slow
 @pytest.mark.local_aws
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group("seeded-live"))

@@ -28,7 +28,7 @@ def test_tofu_version_and_provider_schema_offline(toolchain, tmp_path):
     assert "aws_dsql_cluster" in resources
 
 
-@pytest.mark.live
+@pytest.mark.selftest
 def test_plan_apply_destroy_in_named_workspace(toolchain, aws_target, tmp_path):
     if not aws_target.endpoint:
         pytest.skip("the smoke deploys: local AWS only")

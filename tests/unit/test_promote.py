@@ -59,7 +59,10 @@ def test_a_function_the_earlier_gate_did_not_see_is_a_fail():
 def test_nothing_is_promoted_from_a_failed_live_gate():
     [refused] = promote(RECORD + [recorded("retention_in_days", 30, Outcome.FAIL, "EG003")], planned(source_code_hash=H1))
     assert refused.outcome is Outcome.FAIL and refused.message.startswith(
-        "production staging (unknown location): live gate is FAIL (1 FAIL, first: EG003 staging aws_lambda_function.Fn")
+        "production staging (unknown location): live gate is FAIL (1 FAIL, 0 failed tests; first: EG003 staging "
+        "aws_lambda_function.Fn")
+    [refused] = engine.promote(RECORD, "staging", planned(source_code_hash=H1), "production", load_contract(), "r", 2)
+    assert refused.outcome is Outcome.FAIL and "(0 FAIL, 2 failed tests; its report counts failed tests)" in refused.message
 
 
 def test_no_live_gate_of_the_source_is_one_line():
