@@ -162,22 +162,30 @@ def bench_scale(sizes: list[int], repeat: int, workdir: Path) -> dict:
         blocks = (root / "terraform" / "main.tf").read_text().count("\nresource ") + 1
         stats: dict = {}
 
-        def envgate_cold() -> float:
+        def envgate_cold(where: Path = root, rules_for: Path = contract, key: str = "") -> float:
             env = clean_env(ENVGATE_HOME=tempfile.mkdtemp(prefix="envgate-bench-home-"))
-            done = subprocess.run([PY, "-c", SCALE_SNIPPET, str(root), str(contract)], env=env, capture_output=True,
-                                  text=True, check=True)
+            done = subprocess.run([PY, "-c", SCALE_SNIPPET, str(where), str(rules_for)], env=env,
+                                  capture_output=True, text=True, check=True)
             seconds, findings, peak = done.stdout.split()
-            stats.update(findings=int(findings), peak_rss_mb=round(int(peak) / 1024))
+            stats.update({f"findings{key}": int(findings), f"peak_rss_mb{key}": round(int(peak) / 1024)})
             return float(seconds)
 
-        results = measure({
+        contenders = {
             "envgate evaluate_static, 3 environments (cold: tfparse runs)": envgate_cold,
             "checkov -d terraform (all its checks, one pass)": lambda: wall(
                 [ck, "-d", str(root / "terraform"), "--skip-download", "--quiet"], ok=(0, 1)),
-        }, repeat)
-        median = results["envgate evaluate_static, 3 environments (cold: tfparse runs)"]["median"]
-        out[str(size)] = {**results, "resources": blocks + size // 4, **stats,
-                          "envgate ms per resource per environment": round(1000 * median / (3 * size), 3)}
+        }
+        if size <= 1000:  # ten environments: each one more evaluation of the same configuration
+            ten = generate(size, workdir / f"config-{size}-10", envs=10)
+            contenders["envgate evaluate_static, 10 environments (cold)"] = lambda: envgate_cold(
+                ten, ten / "policies" / "contract.yaml", " (10 environments)")
+        results = measure(contenders, repeat)
+        out[str(size)] = {**results, "resources": blocks + size // 4, **stats}
+        for envs, name in ((3, "3 environments (cold: tfparse runs)"), (10, "10 environments (cold)")):
+            if f"envgate evaluate_static, {name}" in results:
+                median = results[f"envgate evaluate_static, {name}"]["median"]
+                out[str(size)][f"envgate ms per resource per environment ({envs} environments)"] = round(
+                    1000 * median / (envs * size), 3)
     return out
 
 
@@ -194,7 +202,8 @@ t2 = time.perf_counter()
 findings = engine.evaluate(resources, "production", "plan")
 t3 = time.perf_counter()
 assert findings and not [f for f in findings if f.outcome.value == "FAIL"], "the synthetic plan must pass"
-print(t1 - t0, t2 - t1, t3 - t2, len(findings))
+import resource
+print(t1 - t0, t2 - t1, t3 - t2, len(findings), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -207,7 +216,7 @@ def bench_eval(sizes: list[int], repeat: int, workdir: Path, profile: bool) -> d
         path = workdir / f"plan-{size}.json"
         path.write_text(json.dumps(generate(size)))
         parts: dict[str, list[float]] = {"import": [], "load+normalize": [], "evaluate": []}
-        findings = [0]
+        findings, rss = [0], [0]
 
         def engine_process() -> float:
             start = time.perf_counter()
@@ -216,10 +225,10 @@ def bench_eval(sizes: list[int], repeat: int, workdir: Path, profile: bool) -> d
             seconds = time.perf_counter() - start
             if proc.returncode:
                 raise SystemExit(proc.stderr[-2000:])
-            imp, load, ev, n = proc.stdout.split()
+            imp, load, ev, n, peak = proc.stdout.split()
             for key, value in zip(parts, (imp, load, ev)):
                 parts[key].append(float(value))
-            findings[0] = int(n)
+            findings[0], rss[0] = int(n), round(int(peak) / 1024)
             return seconds
 
         report_dir = workdir / f"reports-{size}"
@@ -235,6 +244,7 @@ def bench_eval(sizes: list[int], repeat: int, workdir: Path, profile: bool) -> d
         results = measure(contenders, repeat)
         results["envgate in-process parts (median s)"] = {k: statistics.median(v) for k, v in parts.items()}
         results["findings"] = findings[0]
+        results["peak_rss_mb"] = rss[0]
         results["plan_bytes"] = path.stat().st_size
         if profile:
             results["profile"] = profile_eval(path)
@@ -445,17 +455,22 @@ def summary(results: dict) -> str:
         lines.append("")
     if "scale" in results:
         lines += ["## static scale (generated configurations)", "", "| resources | envgate (3 envs, cold) | per resource "
-                  "per env | peak RSS | checkov -d | checkov / envgate |", "|--:|--:|--:|--:|--:|--:|"]
+                  "per env | peak RSS | 10 envs | per resource per env | peak RSS | checkov -d | checkov / envgate |",
+                  "|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
         for size, r in results["scale"].items():
             ours = r["envgate evaluate_static, 3 environments (cold: tfparse runs)"]["median"]
+            ten = r.get("envgate evaluate_static, 10 environments (cold)")
+            tens = (f"{fmt(ten['median'])} | {r['envgate ms per resource per environment (10 environments)']} ms | "
+                    f"{r['peak_rss_mb (10 environments)']} MB") if ten else "- | - | -"
             theirs = r["checkov -d terraform (all its checks, one pass)"]["median"]
-            lines.append(f"| {size} | {fmt(ours)} | {r['envgate ms per resource per environment']} ms | "
-                         f"{r['peak_rss_mb']} MB | {fmt(theirs)} | {theirs / ours:.1f}x |")
+            lines.append(f"| {size} | {fmt(ours)} | {r['envgate ms per resource per environment (3 environments)']} ms | "
+                         f"{r['peak_rss_mb']} MB | {tens} | {fmt(theirs)} | {theirs / ours:.1f}x |")
         lines.append("")
     if "eval" in results:
         lines += ["## eval", ""]
         for size, r in results["eval"].items():
-            lines += [f"### {size} resources ({r['findings']} findings, plan {r['plan_bytes'] / 1e6:.1f} MB)", "",
+            lines += [f"### {size} resources ({r['findings']} findings, plan {r['plan_bytes'] / 1e6:.1f} MB, peak RSS "
+                      f"{r['peak_rss_mb']} MB)", "",
                       "| contender | median | min | max |", "|---|--:|--:|--:|"]
             lines += [f"| {k} | {fmt(v['median'])} | {fmt(v['min'])} | {fmt(v['max'])} |" for k, v in r.items()
                       if isinstance(v, dict) and "median" in v]

@@ -709,10 +709,10 @@ def code_pinned(resources: Sequence[Resource], ctx: CheckContext) -> Iterator[Fi
             expected = Raw("an image digest (repository@sha256:...)" if attribute == "image_uri" else
                            "a known package hash" if attribute == "code_sha256" else "known layer versions")
             value = res.get(path)
-            if res.is_unknown(path):
+            if res.is_unknown(path) or value is MISSING:  # a real plan always has both, known or computed
                 yield _unknown(ctx, res, path, expected)
             elif attribute == "layers":
-                yield _verdict(ctx, True, res, attribute, list(value or []) if value is not MISSING else [], expected)
+                yield _verdict(ctx, True, res, attribute, list(value or []), expected)
             elif attribute == "image_uri":
                 yield _verdict(ctx, isinstance(value, str) and bool(DIGEST.search(value)), res, attribute, value, expected)
             else:
