@@ -78,6 +78,7 @@ def _resource(kind: str, i: int, env: str, spec, secrets_path: str, rng: random.
             "alarm_name": f"{p}-{name}-Errors", "namespace": "AWS/Lambda", "metric_name": "Errors",
             "comparison_operator": "GreaterThanThreshold", "threshold": 0, "evaluation_periods": 1,
             "period": 300, "statistic": "Sum", "dimensions": {"FunctionName": f"{p}-{name}"},
+            "alarm_actions": [f"arn:aws:sns:us-east-1:123456789012:{p}-Operations"],
             "tags": tags, "tags_all": tags}
     if kind == "usage_plan":
         api = spec.api
@@ -106,13 +107,17 @@ def generate(count: int, env: str = "production", seed: int = 7) -> dict:
         else:
             type_, name, values = _resource(kind, i, env, spec, secrets_path, rng, dict(tags))
         address = f"{type_}.{name}"
+        unknown: dict = {"arn": True, "id": True}
+        if type_ == "aws_api_gateway_usage_plan":  # bound to its API's stage, whose id a first plan cannot know
+            values["api_stages"] = [{"stage": env, "throttle": []}]
+            unknown["api_stages"] = [{"api_id": True}]
         planned.append({"address": address, "mode": "managed", "type": type_, "name": name,
                         "provider_name": "registry.opentofu.org/hashicorp/aws", "schema_version": 0,
                         "values": values, "sensitive_values": {"tags": {}, "tags_all": {}}})
         changes.append({"address": address, "mode": "managed", "type": type_, "name": name,
                         "provider_name": "registry.opentofu.org/hashicorp/aws",
                         "change": {"actions": ["create"], "before": None, "after": values,
-                                   "after_unknown": {"arn": True, "id": True},
+                                   "after_unknown": unknown,
                                    "before_sensitive": False, "after_sensitive": {"tags": {}, "tags_all": {}}}})
     return {"format_version": "1.2", "terraform_version": "1.12.6",
             "variables": {contract.variable("name"): {"value": env}},

@@ -2,8 +2,8 @@
 
 Every operation not listed is refused before its request is built, whatever its name: a read such as
 `secretsmanager:GetSecretValue` or `s3:GetObject` of an arbitrary object is as forbidden as a write. Two
-listed operations are narrowed by their parameters: `s3:GetObject` reads only the environment's state
-object, `apigateway:GetApiKeys` never asks for key values. tests/hardening checks the list against the
+listed operations are narrowed by their parameters: `s3:GetObject` reads only the contract environments'
+state objects (which resources a state manages: orphans), `apigateway:GetApiKeys` never asks for key values. tests/hardening checks the list against the
 botocore service models (each entry exists and only reads) and against what a probe actually calls.
 """
 

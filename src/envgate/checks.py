@@ -172,6 +172,8 @@ def alarms_presence(resources: Sequence[Resource], ctx: CheckContext) -> Iterato
     topics = [r for r in _of(resources, ["aws_sns_topic"]) if topic_name and r.get("name") == topic_name]
     own_topics = {r.address for r in _of(resources, ["aws_sns_topic"])}
     own_topic_arns = {a for r in _of(resources, ["aws_sns_topic"]) if isinstance(a := r.get("arn"), str)}
+    # An ARN spelled out (format("arn:aws:sns:%s:%s:%s", ...)) names the topic: before apply its ARN is unknown.
+    own_topic_names = {n for r in _of(resources, ["aws_sns_topic"]) if isinstance(n := r.get("name"), str)}
     wanted = ctx.spec.alarms
     tied = [("aws_cloudwatch_metric_alarm", alarms)] + ([("aws_sns_topic", topics)] if topic_name else [])
     for kind, found in tied:
@@ -196,7 +198,9 @@ def alarms_presence(resources: Sequence[Resource], ctx: CheckContext) -> Iterato
         if unknown:
             yield _unknown(ctx, res, f"alarm_actions[{unknown[0]}]", reach)
             continue
-        ok = bool(actions) and all(reference_address(a) in own_topics or a in own_topic_arns for a in actions)
+        ok = bool(actions) and all(reference_address(a) in own_topics or a in own_topic_arns or (
+            isinstance(a, str) and a.startswith("arn:") and a.split(":")[2:3] == ["sns"]
+            and a.rsplit(":", 1)[-1] in own_topic_names) for a in actions)
         yield _verdict(ctx, ok, res, "alarm_actions", actions, reach)
 
 

@@ -3,7 +3,10 @@
 Every value is spelled as Terraform spells it (`retention_in_days`, `throttle_settings[0].burst_limit`,
 `environment[0].variables`, `policy` as a JSON string, `tags_all`), so the engine's plan/live checks run on
 the probe unchanged. Addresses and file:line come from the environment's OpenTofu state (read from the
-state bucket) and the HCL source; a resource the state does not know is shown as `type["name"]`.
+state bucket) and the HCL source; a resource the state does not know is shown as `type["name"]`. Every
+environment's state is read, so each resource of its own in AWS says which environment's state manages it
+(`managed_by`, "" for none: an orphan) and the list call that found it (`found_by`). ARNs are built in the
+partition of the credentials (STS), which must be of the contract's account for the environment when it names one.
 
 A resource belongs to the environment when its name starts with the environment's stem (`stag-`,
 `/aws/lambda/stag-`, `staging/media-downloader/`) or it is tagged Environment/Workspace = the environment,
@@ -553,7 +556,7 @@ def probe(target: Target, env: str, contract: Contract | None = None, *, root: P
     """Probe `env` on `target`: its resources as Terraform would spell them, and the API calls it took."""
     prober = Prober(target, env, contract, read_only=read_only, log=log, root=root)
     prober.whoami()  # first: wrong or expired credentials are one line before anything is read
-    key, state = prober.state()  # first: a wrong region is then one line before any other call
+    key, state = prober.state()  # next: a wrong region is then one line before any list call
     regions = {arn.split(":")[3] for res in state.get("resources") or [] for inst in res.get("instances") or []
                if isinstance(arn := (inst.get("attributes") or {}).get("arn"), str) and arn.count(":") >= 5} - {""}
     if regions and target.region not in regions:  # else: a partial probe (global IAM only) that looks clean
