@@ -292,7 +292,7 @@ def bench_plan(repeat: int) -> dict:
         return stack.prepare(REPO, env, tc, target, tmp / f"work-{env}"), time.perf_counter() - start
 
     def plan_args(run: stack.StackRun) -> tuple[str, ...]:
-        return ("plan", "-input=false", "-no-color", "-out=raw.tfplan", f"-var-file={run.var_file}")
+        return ("plan", "-input=false", "-no-color", "-out=raw.tfplan", *run.var_flags)
 
     def raw(env: str = "production", record: bool = True) -> float:
         with tempfile.TemporaryDirectory(prefix="envgate-bench-raw-") as tmp, \
@@ -342,7 +342,7 @@ def bench_plan_floor() -> dict:
         start = time.perf_counter()
         run = stack.prepare(REPO, env, tc, target, tmp / f"work-{env}")
         init = time.perf_counter() - start
-        plan = tofu(run, "plan", "-input=false", "-no-color", "-out=raw.tfplan", f"-var-file={run.var_file}")
+        plan = tofu(run, "plan", "-input=false", "-no-color", "-out=raw.tfplan", *run.var_flags)
         show = tofu(run, "show", "-json", "raw.tfplan")
         return {"init": init, "plan": plan, "show -json": show}
 
@@ -547,12 +547,17 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 raise SystemExit(f"unknown section {section!r} (static, scale, eval, plan, live)")
             print(f"[bench] {section} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            save(results, args.out)  # each section as it ends: a later failure keeps what was measured
     results["machine"]["load_at_end"] = os.getloadavg()
-    results["failed_runs"] = FAILED_RUNS
-    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
-    previous.update({k: v for k, v in results.items()})
-    args.out.write_text(json.dumps(previous, indent=1, default=str) + "\n")
+    save(results, args.out)
     print(summary(results))
+
+
+def save(results: dict, out: Path) -> None:
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    previous.update({k: v for k, v in results.items()})
+    previous["failed_runs"] = FAILED_RUNS
+    out.write_text(json.dumps(previous, indent=1, default=str) + "\n")
 
 
 if __name__ == "__main__":
