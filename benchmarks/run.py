@@ -12,6 +12,8 @@ Sections:
   scale   evaluate_static on generated configurations (benchmarks/gen_config.py, 100 and 1,000 resources) vs checkov
   eval    synthetic plan JSON (benchmarks/gen_plan.py) through plan.py + engine.evaluate vs checkov terraform_plan
   plan    `pytest -m plan -n 2` (all environments) vs stack.prepare + `tofu plan` of one environment
+  deploy  `pytest -m live -n 2` (deploys in promotion order + the live gate) vs raw `tofu apply` of the same
+          environments, in that order and 2 at a time, each on a fresh moto (not in the default run: ~12 min)
   live    deploy every environment once on a fresh moto, then count the probe's API calls per environment
 Runs on loopback only (moto); nothing reaches AWS. Wait for a quiet machine (`uptime` load < 2): the figures are
 wall times on 2 cores.
@@ -401,6 +403,39 @@ def bench_live(repeat: int) -> dict:
     return out
 
 
+def bench_deploy() -> dict:
+    """Deploy + live of the environments the live tier deploys, against raw `tofu apply` of the same ones in the
+    same run: in promotion order (as the live tier must: an environment only after the one before it passed) and
+    two at a time (the cores' limit, the order ignored). Each contender gets a fresh moto."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from envgate import localaws, stack, toolchain
+    from envgate.contract import load_contract
+
+    tc = toolchain.ensure()
+    envs = load_contract().promotion_order()
+
+    def raw(parallel: int) -> float:
+        with tempfile.TemporaryDirectory(prefix="envgate-bench-apply-") as tmp, \
+                localaws.MotoServer(log=Path(tmp) / "moto.log") as server:
+            target = stack.Target(endpoint=server.endpoint)
+            start = time.perf_counter()
+            localaws.ensure_state_backend(target.client)
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(lambda env: stack.prepare(REPO, env, tc, target, Path(tmp) / env).apply(), envs))
+            return time.perf_counter() - start
+
+    def live_tier() -> float:
+        with tempfile.TemporaryDirectory(prefix="envgate-bench-live-tier-") as tmp:
+            return wall([PY, "-m", "pytest", "-m", "live", "-p", "no:cacheprovider", "-q", "-n", "2", "--dist",
+                         "loadgroup", f"--env={','.join(envs)}", f"--report-dir={tmp}"])
+
+    contenders = {f"raw tofu apply, {', '.join(envs)} in order": lambda: raw(1),
+                  f"raw tofu apply, {', '.join(envs)}, 2 at a time": lambda: raw(2),
+                  "pytest -m live -n 2 (deploy in promotion order + live gate, as `envgate gate` runs it)": live_tier}
+    return {name: round(fn(), 1) for name, fn in contenders.items()}
+
+
 def recorded_live_calls() -> dict:
     """The live tier records api_calls per environment in its JUnit XML (reports/live/junit.xml), if it ran."""
     import xml.etree.ElementTree as ET
@@ -508,6 +543,12 @@ def summary(results: dict) -> str:
                          f"{r['resources']} | {fmt(r['probe_seconds_median'])} | {r['deploy_seconds']} s | "
                          + ", ".join(f"{k} {n}" for k, n in r["by_service"].items()) + " |")
         lines.append("")
+    if "deploy" in results:
+        d = results["deploy"]
+        lines += ["## deploy + live (one run each)", "", "| contender | wall |", "|---|--:|"]
+        lines += [f"| {k} | {fmt(v)} |" for k, v in d.items()]
+        tier, ordered, parallel = d[list(d)[2]], d[list(d)[0]], d[list(d)[1]]
+        lines += [f"- live tier / raw in order: {tier / ordered:.2f}x; / raw 2 at a time: {tier / parallel:.2f}x", ""]
     if results.get("live_recorded"):
         lines.append(f"live tier JUnit api_calls: {results['live_recorded']}")
     return "\n".join(lines)
@@ -541,11 +582,13 @@ def main(argv: list[str] | None = None) -> None:
                 results["plan"] = bench_plan(min(args.repeat, 3))
             elif section == "floor":  # (part of plan; alone to re-measure it on a quiet machine)
                 results["floor"] = bench_plan_floor()
+            elif section == "deploy":
+                results["deploy"] = bench_deploy()
             elif section == "live":
                 results["live"] = bench_live(min(args.repeat, 3))
                 results["live_recorded"] = recorded_live_calls()
             else:
-                raise SystemExit(f"unknown section {section!r} (static, scale, eval, plan, live)")
+                raise SystemExit(f"unknown section {section!r} (static, scale, eval, plan, floor, deploy, live)")
             print(f"[bench] {section} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             save(results, args.out)  # each section as it ends: a later failure keeps what was measured
     results["machine"]["load_at_end"] = os.getloadavg()

@@ -7,7 +7,8 @@ plan, live: resources.json (normalized Resources) + case.yaml; live may add othe
         the other environments' deployed resources for the rules that span environments
 plan, live: others.json ({env: [Resources]}) also gives the other environments' resources (the model of
         parity at plan)
-case.yaml: env, and for fail fixtures `fail:` message substrings; optional `deferred:` substrings; optional
+case.yaml: env, and for fail fixtures `fail:` message substrings (every FAIL must match one: an unlisted FAIL is a
+        defect of the rule or the fixture); optional `deferred:` substrings; optional
         `contract:` settings laid over the fixture contract (e.g. `parity:`) for this case only.
 The fixtures are evaluated against policies/fixtures/contract.yaml, a frozen copy of the contract.
 """
@@ -71,7 +72,7 @@ def missing(rule: RuleMeta, root: Path | None = None) -> list[str]:
 
 def problems(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> list[str]:
     """What is wrong with a fixture's verdict: a pass case must PASS something and FAIL nothing, a fail case must
-    give each expected FAIL, and the expected DEFERRED must come."""
+    give each expected FAIL and no other, and the expected DEFERRED must come."""
     findings = run(case, contract, rules)
     by_outcome = {o: [f.message for f in findings if f.outcome is o] for o in Outcome}
     out = []
@@ -84,6 +85,8 @@ def problems(case: FixtureCase, contract: Contract, rules: RuleCatalogue) -> lis
     for expected in case.fail:
         if not any(expected in m for m in by_outcome[Outcome.FAIL]):
             out.append(f"expected a FAIL containing: {expected}\ngot:\n  " + "\n  ".join(by_outcome[Outcome.FAIL]))
+    if case.kind == "fail":
+        out += [f"an unexpected FAIL: {m}" for m in by_outcome[Outcome.FAIL] if not any(e in m for e in case.fail)]
     for expected in case.deferred:
         if not any(expected in m for m in by_outcome[Outcome.DEFERRED]):
             out.append(f"expected a DEFERRED containing: {expected}")
